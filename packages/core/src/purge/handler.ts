@@ -96,9 +96,10 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
     logger.info({ target: target.name, range, resumeFrom: cursor, recordsAffected, estimate }, `Purge of item ${item.id} ${cursor === null ? "starting" : "resuming"}`);
 
     /** Fenced progress after `deleted` more rows, re-basing the estimate when it proved low. */
-    const progressAfter = (deleted: number, nextCursor: unknown): ReportProgressParams => {
+    const progressAfter = (deleted: number, nextCursor: unknown, done = false): ReportProgressParams => {
       const total = recordsAffected + deleted;
-      const estimatedRecords = total >= estimate ? total + Math.max(deleted, 1) : estimate;
+      // Rows are left although the count reached the estimate: assume at least one more chunk's worth.
+      const estimatedRecords = !done && total >= estimate ? total + Math.max(deleted, 1) : Math.max(estimate, total);
       return {
         id: item.id,
         fencingToken: item.fencingToken,
@@ -129,7 +130,7 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
         recordsAffected = written?.recordsAffected ?? recordsAffected + result.deleted;
         estimate = written?.estimatedRecords ?? estimate;
       } else {
-        const update = progressAfter(result.deleted, result.cursor);
+        const update = progressAfter(result.deleted, result.cursor, result.done);
         recordsAffected = update.recordsAffected;
         estimate = update.estimatedRecords ?? estimate;
         const accepted = await context.reportProgress(update);

@@ -218,7 +218,7 @@ export function createMemoryLogTarget(options: MemoryLogTargetOptions = {}): Mem
 
       const result: ChunkResult = { deleted: deletedIndexes.length, cursor: next, done };
       if (params.progress && options.transactionalStore) {
-        const write = await options.transactionalStore.reportProgress(params.progress(deletedIndexes.length, next));
+        const write = await options.transactionalStore.reportProgress(params.progress(deletedIndexes.length, next, done));
         if (!write.applied) {
           // Roll back, as the database would when the fenced update matched no row.
           for (const deletedIndex of deletedIndexes) rows.deleted[deletedIndex] = 0;

@@ -25,10 +25,11 @@ export interface DeleteChunkParams {
   /** Time limit of the delete statement, in milliseconds. */
   statementTimeoutMs: number;
   /**
-   * Builds the fenced progress write for `deleted` rows. A target that shares a database with the
-   * queue store runs it in the chunk's transaction and rolls the delete back when it does not apply.
+   * Builds the fenced progress write for `deleted` rows; `done` tells that no matching row is left.
+   * A target that shares a database with the queue store runs it in the chunk's transaction and
+   * rolls the delete back when it does not apply.
    */
-  progress?: (deleted: number, cursor: unknown) => ReportProgressParams;
+  progress?: (deleted: number, cursor: unknown, done: boolean) => ReportProgressParams;
 }
 
 export interface ChunkResult {
