@@ -22,7 +22,7 @@ export interface EventFeedOptions {
   /**
    * How long a missing event id is waited for before it is skipped. Ids are assigned when a
    * transaction inserts an event but become visible when it commits, so a later id can be seen
-   * first; a rolled-back transaction leaves a gap forever.
+   * first. A rolled-back transaction leaves a gap forever.
    * @default 2000 ms
    */
   gapWaitMs?: number;

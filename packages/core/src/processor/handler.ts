@@ -3,7 +3,7 @@ import type { Logger } from "../logger.js";
 import type { WorkQueueItem } from "../model/item.js";
 import type { FencedResult } from "../store/port.js";
 
-/** Why the processor asked a handler to stop; `signal.reason` is an {@link ItemStopError} carrying it. */
+/** Reason the processor stopped a handler, carried by the {@link ItemStopError} in `signal.reason`. */
 export type StopKind = "cancelled" | "lease-lost" | "timed-out" | "shutdown" | "window-closed";
 
 /** Abort reason of a handler's signal. A handler that stops early throws it (or lets it propagate). */
@@ -39,7 +39,7 @@ export interface ProgressResult {
   cancelRequested: boolean;
 }
 
-/** What a handler gets for one attempt at one item. */
+/** Context of one attempt at one item, passed to the handler. */
 export interface HandlerContext<Payload> {
   /** The item as claimed, with the fencing token of this attempt. */
   item: WorkQueueItem;
@@ -49,7 +49,7 @@ export interface HandlerContext<Payload> {
    * Check it between units of work and throw `signal.reason` to stop.
    */
   signal: AbortSignal;
-  /** Writes progress under the lease, extending it; also tells whether a cancel was requested. */
+  /** Writes progress under the lease and extends it. The result shows whether a cancel was requested. */
   reportProgress(update: ProgressUpdate): Promise<ProgressResult>;
   /**
    * Passes on the result of a fenced write the handler made itself, such as progress committed in

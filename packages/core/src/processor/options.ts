@@ -3,7 +3,7 @@ import { type Clock, systemClock } from "../clock.js";
 import { WorkQueueError } from "../errors.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { DEFAULTS } from "../model/limits.js";
-import { createOffPeakWindow, type OffPeakWindow, type OffPeakWindowOptions } from "../schedule/window.js";
+import { toOffPeakWindow, type OffPeakWindow, type OffPeakWindowOptions } from "../schedule/window.js";
 import type { WorkQueueStore } from "../store/port.js";
 import { BackoffOptionsSchema, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
 import type { WorkQueueHandler } from "./handler.js";
@@ -114,8 +114,7 @@ export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProc
     throw new WorkQueueError("VALIDATION_FAILED", `Invalid backoff options: ${describeIssues(backoff.error)}.`);
   }
 
-  const window = options.offPeakWindow;
-  const offPeakWindow = window === undefined ? undefined : "contains" in window ? window : createOffPeakWindow(window);
+  const offPeakWindow = toOffPeakWindow(options.offPeakWindow);
 
   return {
     store: options.store,

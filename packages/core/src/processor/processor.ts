@@ -15,7 +15,7 @@ export interface Processor extends AsyncDisposable {
   /** Starts claiming. Safe to call twice. */
   start(): Promise<void>;
   /**
-   * Stops claiming, asks running handlers to stop at their next safe point, and waits for them
+   * Stops claiming, signals running handlers to stop at their next safe point, and waits for them
    * within the timeout. Released items go back to PENDING without using up the attempt. Safe to
    * call twice.
    */

@@ -1,6 +1,6 @@
 /**
  * Sizes chunks toward a target duration. A size fixed in rows is too small for narrow rows on an
- * idle server and too large for wide rows on a busy one; aiming at a duration bounds both the
+ * idle server and too large for wide rows on a busy one. Aiming at a duration bounds both the
  * time locks are held and the per-chunk overhead.
  */
 export interface ChunkSizer {
@@ -26,7 +26,7 @@ export function createChunkSizer(options: ChunkSizerOptions): ChunkSizer {
   return {
     current: () => size,
     observe(deleted, durationMs) {
-      // A short last chunk says nothing about the rate, so only full chunks move the size.
+      // A short last chunk shows little about the rate, so only full chunks move the size.
       if (options.targetMs === null || deleted < size) return;
       const ratio = options.targetMs / Math.max(1, durationMs);
       // Grow at most 2x and shrink at most 2x per chunk, so that one noisy chunk cannot swing it far.

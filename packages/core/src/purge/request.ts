@@ -37,7 +37,7 @@ export const PurgeRequestSchema = z
 
 export type PurgeRequest = z.input<typeof PurgeRequestSchema>;
 
-/** What a purge request resolves to before anything is queued. */
+/** Resolved form of a purge request, before anything is queued. */
 export interface PurgePreview {
   podName: string;
   deployment: string | null;

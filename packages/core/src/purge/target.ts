@@ -18,14 +18,14 @@ export type ChunkErrorKind = "deadlock" | "lock-timeout" | "statement-timeout" |
 
 export interface DeleteChunkParams {
   range: PurgeRange;
-  /** Where the previous chunk stopped, as this target returned it; null for the first chunk. */
+  /** Keyset position after the previous chunk, as this target returned it; null for the first chunk. */
   cursor: unknown;
   /** Maximum number of rows to delete. */
   limit: number;
   /** Time limit of the delete statement, in milliseconds. */
   statementTimeoutMs: number;
   /**
-   * Builds the fenced progress write for `deleted` rows; `done` tells that no matching row is left.
+   * Builds the fenced progress write for `deleted` rows. `done` is true when no matching row is left.
    * A target that shares a database with the queue store runs it in the chunk's transaction and
    * rolls the delete back when it does not apply.
    */
@@ -35,7 +35,7 @@ export interface DeleteChunkParams {
 export interface ChunkResult {
   /** Rows deleted by this chunk (0 when the progress write did not apply and the delete rolled back). */
   deleted: number;
-  /** Where the next chunk starts. */
+  /** Keyset position the next chunk starts after. */
   cursor: unknown;
   /** True when no matching row is left after the cursor. */
   done: boolean;

@@ -12,7 +12,7 @@ import { DEFAULTS } from "../model/limits.js";
 import { toItemResponse } from "../model/response.js";
 import { WorkQueueStatusSchema, type WorkQueueStatus } from "../model/status.js";
 import type { WorkQueueHandler } from "../processor/handler.js";
-import { createOffPeakWindow, type OffPeakWindow, type OffPeakWindowOptions } from "../schedule/window.js";
+import { toOffPeakWindow, type OffPeakWindow, type OffPeakWindowOptions } from "../schedule/window.js";
 import type { WorkQueueStore } from "../store/port.js";
 import { parseOrThrow } from "../validation.js";
 
@@ -74,7 +74,7 @@ export interface WorkQueue extends AsyncDisposable {
   /** Open items of a pod, oldest first. */
   openByPod(podName: string, deployment?: string | null): Promise<WorkQueueItem[]>;
   status(): Promise<WorkQueueStatusResponse>;
-  /** Cancels a PENDING item at once or asks a running one to stop; throws NOT_FOUND or INVALID_STATE. */
+  /** Cancels a PENDING item at once or requests that a running one stop; throws NOT_FOUND or INVALID_STATE. */
   cancel(id: number): Promise<CancelResult>;
   /** Puts a FAILED or CANCELLED item back to PENDING; throws NOT_FOUND, INVALID_STATE or CONFLICT. */
   retry(id: number): Promise<WorkQueueItem>;
@@ -114,8 +114,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const defaultMaxAttempts = options.defaultMaxAttempts ?? DEFAULTS.maxAttempts;
   const retentionMs = options.retentionMs ?? DEFAULTS.retentionMs;
   const eventRetentionMs = options.eventRetentionMs ?? DEFAULTS.eventRetentionMs;
-  const window = options.offPeakWindow;
-  const offPeakWindow = window === undefined ? undefined : "contains" in window ? window : createOffPeakWindow(window);
+  const offPeakWindow = toOffPeakWindow(options.offPeakWindow);
 
   const schemas = new Map<string, z.ZodType>();
   for (const handler of options.handlers ?? []) schemas.set(handler.type, handler.payloadSchema);

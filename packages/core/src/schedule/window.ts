@@ -143,3 +143,10 @@ export function createOffPeakWindow(input: OffPeakWindowOptions): OffPeakWindow 
     },
   };
 }
+
+/** Accepts a window or its options, as the queue and processor options do. */
+export function toOffPeakWindow(window: OffPeakWindowOptions | OffPeakWindow | undefined): OffPeakWindow | undefined {
+  if (window === undefined) return undefined;
+  if ("contains" in window) return window;
+  return createOffPeakWindow(window);
+}

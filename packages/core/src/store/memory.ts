@@ -97,7 +97,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
         throw new WorkQueueError("CONFLICT", `An open item with unique key "${request.uniqueKey}" already exists (item ${existing.id}); wait for it to finish or cancel it.`, { item: copy(existing) });
       }
       if (maxOpenItems !== null && openCount() >= maxOpenItems) {
-        throw new WorkQueueError("QUEUE_FULL", `The queue already holds ${maxOpenItems} open items, its maximum; retry after some have finished.`, { details: { maxOpenItems } });
+        throw new WorkQueueError("QUEUE_FULL", `The queue is full: it has ${maxOpenItems} open items, the maximum; retry after some have finished.`, { details: { maxOpenItems } });
       }
 
       const at = now();
@@ -279,7 +279,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
         throw new WorkQueueError("CONFLICT", `Item ${id} cannot be retried while item ${existing.id} with the same unique key "${item.uniqueKey}" is open; wait for it to finish or cancel it.`, { item: copy(existing) });
       }
       if (maxOpenItems !== null && openCount() >= maxOpenItems) {
-        throw new WorkQueueError("QUEUE_FULL", `The queue already holds ${maxOpenItems} open items, its maximum; retry after some have finished.`, { details: { maxOpenItems } });
+        throw new WorkQueueError("QUEUE_FULL", `The queue is full: it has ${maxOpenItems} open items, the maximum; retry after some have finished.`, { details: { maxOpenItems } });
       }
 
       const at = now();

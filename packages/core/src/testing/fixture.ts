@@ -27,7 +27,7 @@ export interface StoreContractOptions {
   skipReason?: string;
 }
 
-/** A valid new item with overrides, for tests. */
+/** Builds a valid new item with overrides, for tests. */
 export function newItem(overrides: Partial<NewWorkQueueItem> = {}): NewWorkQueueItem {
   return {
     type: "TEST_JOB",
