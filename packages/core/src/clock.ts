@@ -91,9 +91,16 @@ export function createManualClock(start: Date | string = "2026-01-01T00:00:00Z")
   };
 }
 
-function setImmediateOrTimeout(callback: () => void): void {
-  // setImmediate is not a web standard, so fall back to a zero timeout where it is missing.
-  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
-  if (immediate) immediate(callback);
-  else setTimeout(callback, 0);
+/**
+ * Runs `callback` in a later event-loop turn: with `setImmediate` where the runtime has it (it is
+ * not a web standard), else with a zero timeout. Returns a function that cancels it.
+ */
+export function setImmediateOrTimeout(callback: () => void): () => void {
+  const runtime = globalThis as { setImmediate?: (cb: () => void) => unknown; clearImmediate?: (handle: unknown) => void };
+  if (runtime.setImmediate && runtime.clearImmediate) {
+    const handle = runtime.setImmediate(callback);
+    return () => runtime.clearImmediate!(handle);
+  }
+  const handle = setTimeout(callback, 0);
+  return () => clearTimeout(handle);
 }

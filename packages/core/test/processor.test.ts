@@ -345,6 +345,7 @@ describe("processor", () => {
     const flaky: WorkQueueStore = {
       ...harness.store,
       completeItem: (params) => (failures-- > 0 ? Promise.reject(new Error("connection reset")) : harness.store.completeItem(params)),
+      completeItems: undefined,
     };
     const processor = startProcessor(harness, { store: flaky, handlers: [createTestHandler(async () => {})] });
     const item = await harness.queue.enqueue({ type: "TEST_JOB", podName: "p", payload: { label: "x" } });

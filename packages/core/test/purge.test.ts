@@ -24,7 +24,7 @@ describe("chunked log purge", () => {
     target.insert({ id: 5_000_002, deployment: "api", podName: "api-1", timestamp: new Date(now.getTime() - 25 * DAY) });
     const processor = harness.processor();
     await processor.start();
-    await settle(harness.clock, completed(harness, item.id), 100_000);
+    await settle(harness.clock, completed(harness, item.id), 20_000);
     await processor.stop();
 
     const final = await harness.store.getItem({ id: item.id });
@@ -55,7 +55,7 @@ describe("chunked log purge", () => {
     const processor = harness.processor({ purge: { chunkSize: 5_000, targetChunkMs: null } });
 
     await processor.start();
-    await settle(harness.clock, completed(harness, item.id), 100_000);
+    await settle(harness.clock, completed(harness, item.id), 20_000);
     await processor.stop();
     await harness.clock.flush();
     await harness.queue.close();
@@ -99,14 +99,14 @@ describe("chunked log purge", () => {
 
     const workerA = harness.processor({ store: storeOfA, workerId: "a", leaseMs: 3_000, recoverIntervalMs: 600_000, purge: { chunkSize: 10_000, targetChunkMs: null } });
     await workerA.start();
-    await settle(harness.clock, () => crashed, 100_000);
+    await settle(harness.clock, () => crashed, 20_000);
     const atCrash = await harness.store.getItem({ id: item.id });
     expect(atCrash?.recordsAffected).toBe(50_000);
 
     const workerB = harness.processor({ workerId: "b", leaseMs: 3_000, recoverIntervalMs: 1_000, purge: { chunkSize: 10_000, targetChunkMs: null } });
     await workerB.start();
     await harness.clock.advance(4_000);
-    await settle(harness.clock, completed(harness, item.id), 100_000);
+    await settle(harness.clock, completed(harness, item.id), 20_000);
     await workerB.stop();
 
     expect(await harness.store.getItem({ id: item.id })).toMatchObject({ recordsAffected: 100_000, attempts: 2, lockedBy: null });
@@ -146,7 +146,7 @@ describe("chunked log purge", () => {
     expect(recovered.map((entry) => entry.outcome)).toEqual(["retried"]);
     const [claimedByB] = await harness.store.claimNext({ workerId: "b", types: ["LOG_PURGE"], leaseMs: 60_000, limit: 1 });
     gate.resolve();
-    await settle(harness.clock, () => workerA.runningItemIds().length === 0, 100_000);
+    await settle(harness.clock, () => workerA.runningItemIds().length === 0, 20_000);
     await workerA.stop();
 
     // A's third chunk ran against the store after B's claim: its delete must have been undone.
@@ -176,7 +176,7 @@ describe("chunked log purge", () => {
     await chunkStarted[4]!.promise;
     const cancel = await harness.queue.cancel(item.id);
     release[4]!.resolve();
-    await settle(harness.clock, async () => (await harness.store.getItem({ id: item.id }))?.status === "CANCELLED", 100_000);
+    await settle(harness.clock, async () => (await harness.store.getItem({ id: item.id }))?.status === "CANCELLED", 20_000);
     await processor.stop();
 
     expect(cancel.outcome).toBe("cancel-requested");
@@ -203,7 +203,7 @@ describe("chunked log purge", () => {
 
     await processor.start();
     for (let round = 0; round < 10; round++) await harness.clock.advance(1_000);
-    await settle(harness.clock, completed(harness, item.id), 100_000);
+    await settle(harness.clock, completed(harness, item.id), 20_000);
     await processor.stop();
 
     expect(limits.slice(0, 5)).toEqual([8_000, 8_000, 8_000, 8_000, 4_000]);
@@ -229,10 +229,10 @@ describe("chunked log purge", () => {
     const processor = harness.processor({ backoff: { baseMs: 1_000 }, purge: { chunkSize: 10_000, targetChunkMs: null } });
 
     await processor.start();
-    await settle(harness.clock, async () => (await harness.store.getItem({ id: item.id }))?.status === "PENDING" && harness.target.chunkCount() >= 2, 100_000);
+    await settle(harness.clock, async () => (await harness.store.getItem({ id: item.id }))?.status === "PENDING" && harness.target.chunkCount() >= 2, 20_000);
     expect(await harness.store.getItem({ id: item.id })).toMatchObject({ errorMessage: "permission denied for table Log", recordsAffected: 20_000 });
     await harness.clock.advance(1_500);
-    await settle(harness.clock, completed(harness, item.id), 100_000);
+    await settle(harness.clock, completed(harness, item.id), 20_000);
     await processor.stop();
 
     expect(await harness.store.getItem({ id: item.id })).toMatchObject({ recordsAffected: 50_000, attempts: 2 });
@@ -246,7 +246,7 @@ describe("chunked log purge", () => {
     const processor = harness.processor({ purge: { chunkSize: 10_000, targetChunkMs: null } });
 
     await processor.start();
-    await settle(harness.clock, completed(harness, item.id), 100_000);
+    await settle(harness.clock, completed(harness, item.id), 20_000);
     await processor.stop();
 
     expect(await harness.store.getItem({ id: item.id })).toMatchObject({ recordsAffected: 25_000, progress: 100 });

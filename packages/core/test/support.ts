@@ -85,11 +85,15 @@ export function startProcessor(harness: Harness, options: Partial<ProcessorOptio
   });
 }
 
-/** Lets promise callbacks run until `condition` holds, without moving the clock. */
-export async function settle(clock: ManualClock, condition: () => boolean | Promise<boolean>, rounds = 500): Promise<void> {
-  for (let round = 0; round < rounds; round++) {
+/**
+ * Lets promise callbacks and zero-delay runtime timers run until `condition` holds, without moving
+ * the manual clock; fails after `timeoutMs` of real time.
+ */
+export async function settle(clock: ManualClock, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     if (await condition()) return;
     await clock.flush();
   }
-  throw new Error(`Condition not met after ${rounds} rounds`);
+  throw new Error(`Condition not met within ${timeoutMs} ms`);
 }

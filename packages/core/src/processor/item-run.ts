@@ -2,7 +2,7 @@ import { errorMessageOf } from "../errors.js";
 import { childLogger } from "../logger.js";
 import { LIMITS } from "../model/limits.js";
 import type { WorkQueueItem } from "../model/item.js";
-import type { FencedResult } from "../store/port.js";
+import type { CompleteItemParams, FencedResult } from "../store/port.js";
 import { backoffDelay } from "./backoff.js";
 import { ItemStopError, PermanentJobError, type HandlerContext, type HandlerResult, type ProgressResult, type StopKind, type WorkQueueHandler } from "./handler.js";
 import type { ResolvedProcessorOptions } from "./options.js";
@@ -22,8 +22,13 @@ export interface ItemRun {
 
 type Outcome = { kind: "returned"; result: HandlerResult | void } | { kind: "threw"; error: unknown };
 
+export interface ItemRunHooks {
+  /** Writes the completion, possibly batched with others. */
+  complete(params: CompleteItemParams): Promise<FencedResult>;
+}
+
 /** Starts running one claimed item: heartbeats, timers, the handler, and the write that ends the attempt. */
-export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOptions): ItemRun {
+export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOptions, hooks: ItemRunHooks): ItemRun {
   const { store, clock, workerId } = options;
   const handler = options.handlers.get(item.type);
   const logger = childLogger(options.logger, { itemId: item.id, itemType: item.type, workerId, attempt: item.attempts });
@@ -126,7 +131,7 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
 
     if (outcome.kind === "returned") {
       const result = outcome.result ?? {};
-      const written = await write("complete", () => store.completeItem({ ...fence, ...result }));
+      const written = await write("complete", () => hooks.complete({ ...fence, ...result }));
       if (written?.applied || (written && appliedEarlier(written, "COMPLETED"))) logger.info({ recordsAffected: written.item?.recordsAffected }, `Item ${item.id} completed`);
       else if (written) logger.warn({}, `Item ${item.id} finished but could not be marked completed: ${describeLostLease(written)}`);
       return undefined;

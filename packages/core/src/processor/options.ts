@@ -28,6 +28,16 @@ export interface ProcessorOptions {
   recoverIntervalMs?: number;
   /** How long `stop()` waits for running handlers to stop, in milliseconds. @default 30000 */
   stopTimeoutMs?: number;
+  /**
+   * Items claimed ahead of free slots and held locally, so that short jobs do not wait for a claim
+   * round trip. Held items are leased: keep this small when jobs are long. @default 0
+   */
+  localQueueSize?: number;
+  /**
+   * How long completions are collected before they are written together, in milliseconds, when the
+   * store supports `completeItems`. @default 0 (the completions of one event-loop turn)
+   */
+  completionBatchMs?: number;
   /** Retry delays after a failed attempt. @default 5 s doubling to 10 minutes, ±20 % */
   backoff?: BackoffOptions;
   /** Window in which items queued with `schedule: "off-peak"` may run. */
@@ -51,6 +61,8 @@ const NumericOptionsSchema = z.object({
   itemTimeoutMs: durationMs("itemTimeoutMs"),
   recoverIntervalMs: durationMs("recoverIntervalMs"),
   stopTimeoutMs: z.number().int().nonnegative({ error: "stopTimeoutMs must be 0 or more" }),
+  localQueueSize: z.number().int().nonnegative({ error: "localQueueSize must be 0 or more" }).max(10_000, { error: "localQueueSize must be at most 10000" }),
+  completionBatchMs: z.number().nonnegative({ error: "completionBatchMs must be 0 or more" }).max(1_000, { error: "completionBatchMs must be at most 1000" }),
 });
 
 export interface ResolvedProcessorOptions {
@@ -64,6 +76,8 @@ export interface ResolvedProcessorOptions {
   itemTimeoutMs: number;
   recoverIntervalMs: number;
   stopTimeoutMs: number;
+  localQueueSize: number;
+  completionBatchMs: number;
   backoff: ResolvedBackoff;
   offPeakWindow: OffPeakWindow | undefined;
   clock: Clock;
@@ -101,6 +115,8 @@ export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProc
     itemTimeoutMs: options.itemTimeoutMs ?? DEFAULTS.itemTimeoutMs,
     recoverIntervalMs: options.recoverIntervalMs ?? Math.max(1, Math.floor(leaseMs / 2)),
     stopTimeoutMs: options.stopTimeoutMs ?? 30_000,
+    localQueueSize: options.localQueueSize ?? 0,
+    completionBatchMs: options.completionBatchMs ?? 0,
   });
   if (!numeric.success) {
     throw new WorkQueueError("VALIDATION_FAILED", `Invalid processor options: ${describeIssues(numeric.error)}.`);

@@ -1,6 +1,8 @@
 import { errorMessageOf } from "../errors.js";
 import { childLogger } from "../logger.js";
 import type { Unsubscribe } from "../store/port.js";
+import type { WorkQueueItem } from "../model/item.js";
+import { createCompletionBatcher } from "./completion-batcher.js";
 import { startItemRun, type ItemRun } from "./item-run.js";
 import { resolveProcessorOptions, type ProcessorOptions } from "./options.js";
 
@@ -28,12 +30,20 @@ export interface Processor extends AsyncDisposable {
   runningItemIds(): number[];
 }
 
+interface HeldItem {
+  item: WorkQueueItem;
+  claimedAt: number;
+}
+
 export function createProcessor(options: ProcessorOptions): Processor {
   const resolved = resolveProcessorOptions(options);
   const { store, clock, workerId } = resolved;
   const logger = childLogger(resolved.logger, { workerId });
   const types = [...resolved.handlers.keys()];
   const runs = new Map<number, ItemRun>();
+  // Claimed items waiting for a free slot; see the localQueueSize option.
+  const held: HeldItem[] = [];
+  const completions = createCompletionBatcher(store, clock, { delayMs: resolved.completionBatchMs, maxBatch: 500 });
 
   let running = false;
   let stopping: Promise<void> | undefined;
@@ -43,19 +53,60 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let filling: Promise<void> | undefined;
   let fillAgain = false;
   let claimFailures = 0;
+  // Set when a claim found fewer eligible items than it asked for; only a notice, the poll or a wake-up clears it.
+  let drained = false;
   let wakeAt: { at: number; cancel: () => void } | undefined;
 
   function schedulePoll(ms: number): void {
     cancelPoll?.();
-    if (running) cancelPoll = clock.setTimer(() => void fill(), ms);
+    if (running) cancelPoll = clock.setTimer(() => void fill(true), ms);
   }
 
-  /** Claims items until every slot is busy or nothing is eligible. */
+  /** Gives a claimed item back without using up its attempt, after stop raced the claim. */
+  async function releaseUnstarted(item: WorkQueueItem): Promise<void> {
+    await store.releaseItem({ id: item.id, fencingToken: item.fencingToken, reason: "shutdown", runAt: null }).catch((error) => {
+      logger.error({ err: error, itemId: item.id }, `Releasing unstarted item ${item.id} failed; lease recovery will return it: ${errorMessageOf(error)}`);
+    });
+  }
+
+  /** Starts a claimed item, or drops it when it sat in the local queue so long that its lease may be gone. */
+  async function startRun(held: HeldItem): Promise<void> {
+    const { item } = held;
+    if (clock.now().getTime() - held.claimedAt > resolved.heartbeatMs) {
+      const beat = await store.heartbeat({ id: item.id, fencingToken: item.fencingToken, leaseMs: resolved.leaseMs }).catch(() => undefined);
+      if (!beat?.applied) {
+        logger.warn({ itemId: item.id }, `Dropping item ${item.id}: its lease lapsed while it waited in the local queue`);
+        return;
+      }
+    }
+    const run = startItemRun(item, { ...resolved, logger }, { complete: (params) => completions.complete(params) });
+    runs.set(item.id, run);
+    void run.done.then((nextRunAt) => {
+      runs.delete(item.id);
+      if (nextRunAt) wakeUpAt(nextRunAt);
+      void fill();
+    });
+  }
+
+  /** Number of items to claim now: enough to fill free slots and the local queue. */
+  function claimLimit(): number {
+    const room = resolved.concurrency + resolved.localQueueSize - runs.size - held.length;
+    if (room <= 0) return 0;
+    if (held.length === 0 && runs.size < resolved.concurrency) return room;
+    // Refill the local queue once half of it is free, not after every item, to keep claims batched.
+    return resolved.localQueueSize > 0 && room >= Math.ceil(resolved.localQueueSize / 2) ? room : 0;
+  }
+
+  /** Starts held items in free slots and claims more until nothing is eligible or there is no room. */
   async function fillSlots(): Promise<void> {
-    while (running && runs.size < resolved.concurrency) {
-      let claimed;
+    while (running) {
+      while (running && runs.size < resolved.concurrency && held.length > 0) await startRun(held.shift()!);
+
+      const limit = drained ? 0 : claimLimit();
+      if (!running || limit === 0) break;
+      let claimed: WorkQueueItem[];
       try {
-        claimed = await store.claimNext({ workerId, types, leaseMs: resolved.leaseMs, limit: resolved.concurrency - runs.size });
+        claimed = await store.claimNext({ workerId, types, leaseMs: resolved.leaseMs, limit });
         claimFailures = 0;
       } catch (error) {
         claimFailures++;
@@ -64,23 +115,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
         schedulePoll(retryInMs);
         return;
       }
+      if (claimed.length < limit) drained = true;
       if (claimed.length === 0) break;
 
+      const claimedAt = clock.now().getTime();
       for (const item of claimed) {
-        if (!running) {
-          // Stop raced this claim: give the item straight back without using up the attempt.
-          await store.releaseItem({ id: item.id, fencingToken: item.fencingToken, reason: "shutdown", runAt: null }).catch((error) => {
-            logger.error({ err: error, itemId: item.id }, `Releasing item ${item.id} claimed during stop failed; lease recovery will return it: ${errorMessageOf(error)}`);
-          });
-          continue;
-        }
-        const run = startItemRun(item, { ...resolved, logger });
-        runs.set(item.id, run);
-        void run.done.then((nextRunAt) => {
-          runs.delete(item.id);
-          if (nextRunAt) wakeUpAt(nextRunAt);
-          void fill();
-        });
+        if (running) held.push({ item, claimedAt });
+        else await releaseUnstarted(item);
       }
     }
     schedulePoll(resolved.pollIntervalMs);
@@ -93,12 +134,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     wakeAt?.cancel();
     const cancel = clock.setTimer(() => {
       wakeAt = undefined;
-      void fill();
+      void fill(true);
     }, at - clock.now().getTime());
     wakeAt = { at, cancel };
   }
 
-  function fill(): Promise<void> {
+  /** Starts held items and claims more; `lookForWork` also claims after an earlier claim came back short. */
+  function fill(lookForWork = false): Promise<void> {
+    if (lookForWork) drained = false;
     if (!running) return Promise.resolve();
     if (filling) {
       fillAgain = true;
@@ -122,7 +165,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         if (outcome === "failed") logger.error(fields, `Item ${item.id} failed: its lease expired on the last attempt`);
         else logger.warn(fields, `Recovered item ${item.id} whose lease expired: ${outcome}`);
       }
-      if (recovered.some((entry) => entry.outcome === "retried")) void fill();
+      if (recovered.some((entry) => entry.outcome === "retried")) void fill(true);
     } catch (error) {
       logger.error({ err: error }, `Recovering expired leases failed: ${errorMessageOf(error)}`);
     }
@@ -139,6 +182,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     await unsubscribe?.().catch((error) => logger.warn({ err: error }, `Unsubscribing from store notices failed: ${errorMessageOf(error)}`));
     unsubscribe = undefined;
     await filling;
+
+    const unstarted = held.splice(0);
+    await Promise.all(unstarted.map(({ item }) => releaseUnstarted(item)));
 
     const active = [...runs.values()];
     logger.info({ running: active.map((run) => run.item.id), timeoutMs }, `Processor stopping with ${active.length} running items`);
@@ -174,21 +220,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
       if (store.subscribe) {
         try {
           unsubscribe = await store.subscribe((notice) => {
-            if (notice.kind === "work-available") void fill();
+            if (notice.kind === "work-available") void fill(true);
           });
         } catch (error) {
           logger.error({ err: error, pollIntervalMs: resolved.pollIntervalMs }, `Subscribing to store notices failed; new work is found by polling only: ${errorMessageOf(error)}`);
         }
       }
       await recover();
-      void fill();
+      void fill(true);
     },
     stop(stopOptions = {}) {
       if (!stopping) stopping = running ? stopNow(stopOptions) : Promise.resolve();
       return stopping;
     },
     wake() {
-      void fill();
+      void fill(true);
     },
     isRunning: () => running,
     runningItemIds: () => [...runs.keys()],

@@ -195,6 +195,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
       return { applied: true, item: copy(item) };
     },
 
+    async completeItems({ items: batch }) {
+      const results: FencedResult[] = [];
+      for (const params of batch) results.push(await store.completeItem(params));
+      return results;
+    },
+
     async failItem(params): Promise<FailResult> {
       const item = fenced(params);
       if (!item) return { ...notApplied(params.id), outcome: null };

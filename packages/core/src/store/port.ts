@@ -195,6 +195,11 @@ export interface WorkQueueStore {
   heartbeat(params: HeartbeatParams): Promise<FencedResult>;
   reportProgress(params: ReportProgressParams): Promise<FencedResult>;
   completeItem(params: CompleteItemParams): Promise<FencedResult>;
+  /**
+   * Completes several claimed items in one round trip; results are in the order of `items`.
+   * Optional: the processor falls back to `completeItem` per item.
+   */
+  completeItems?(params: { items: readonly CompleteItemParams[] }): Promise<FencedResult[]>;
   /** Ends an attempt with an error: back to PENDING after the delay, or FAILED. */
   failItem(params: FailItemParams): Promise<FailResult>;
   /** Ends a claimed item CANCELLED after its handler stopped on a cancel request. */

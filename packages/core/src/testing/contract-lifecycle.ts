@@ -48,6 +48,23 @@ export function registerLifecycleTests(fixture: () => StoreContractFixture, opti
     expect((await store.completeItem({ id: claimed.id, fencingToken: claimed.fencingToken })).applied).toBe(false);
   });
 
+  it("completes several items in one call", async () => {
+    const { store } = fixture();
+    if (!store.completeItems) return;
+    for (let index = 0; index < 3; index++) await store.enqueue({ item: newItem({ podName: `pod-${index}` }), maxOpenItems: null });
+    const claimed = await store.claimNext({ workerId: "w", types: ["TEST_JOB"], leaseMs: 60_000, limit: 3 });
+    const stale = { id: claimed[1]!.id, fencingToken: claimed[1]!.fencingToken + 5 };
+
+    const results = await store.completeItems({ items: [{ id: claimed[2]!.id, fencingToken: claimed[2]!.fencingToken, recordsAffected: 2 }, stale, { id: claimed[0]!.id, fencingToken: claimed[0]!.fencingToken }] });
+
+    expect(results.map((result) => result.applied)).toEqual([true, false, true]);
+    expect(results[0]!.item).toMatchObject({ id: claimed[2]!.id, status: "COMPLETED", recordsAffected: 2, progress: 100 });
+    expect(results[1]!.item).toMatchObject({ id: claimed[1]!.id, status: "IN_PROGRESS" });
+    expect(results[2]!.item).toMatchObject({ id: claimed[0]!.id, status: "COMPLETED" });
+    const events = await store.readEvents({ afterId: 0, limit: 100 });
+    expect(events.filter((event) => event.name === "QueueItemCompleted").map((event) => event.itemId).sort()).toEqual([claimed[0]!.id, claimed[2]!.id].sort());
+  });
+
   it("retries a failed attempt after the delay", async () => {
     const { store, now, advance } = fixture();
     await store.enqueue({ item: newItem({ maxAttempts: 2 }), maxOpenItems: null });
