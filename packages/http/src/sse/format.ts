@@ -1,0 +1,30 @@
+import type { QueueEvent } from "@logmk/workqueue";
+import type { OutboxEntry } from "./outbox.js";
+
+/** Name of the event sent instead of a replay that would exceed `maxReplayEvents`. */
+export const REPLAY_TRUNCATED_EVENT = "ReplayTruncated";
+
+/**
+ * Formats a queue event as one Server-Sent Event. JSON.stringify escapes line breaks inside
+ * strings, so the data is always a single `data:` line whatever the item holds.
+ */
+export function formatQueueEvent(event: QueueEvent): string {
+  return `event: ${event.name}\nid: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** A comment line: ignored by EventSource clients, but it keeps proxies from closing an idle stream. */
+export function formatComment(text: string): string {
+  return `: ${text.replace(/[\r\n]+/g, " ")}\n\n`;
+}
+
+/**
+ * The event that tells a reconnecting client that it missed more events than are replayed. Its
+ * id moves the client's `Last-Event-ID` past the gap, so the next reconnect does not hit it again.
+ */
+export function formatReplayTruncated(details: { lastEventId: number; resumedAfterId: number; maxReplayEvents: number }): string {
+  return `event: ${REPLAY_TRUNCATED_EVENT}\nid: ${details.resumedAfterId}\ndata: ${JSON.stringify(details)}\n\n`;
+}
+
+export function formatEntry(entry: OutboxEntry): string {
+  return entry.kind === "event" ? formatQueueEvent(entry.event) : entry.text;
+}

@@ -1,0 +1,135 @@
+import { type Logger, type QueueEvent, type WorkQueue, errorMessageOf } from "@logmk/workqueue";
+import { formatComment, formatEntry, formatReplayTruncated } from "./format.js";
+import { EventOutbox } from "./outbox.js";
+
+export interface EventStreamParams {
+  queue: WorkQueue;
+  /** The last event id the client saw, from `Last-Event-ID`, or null for a new client. */
+  lastEventId: number | null;
+  heartbeatMs: number;
+  maxReplayEvents: number;
+  maxBufferedEvents: number;
+  /** Logger bound to the request id. */
+  logger: Logger;
+  /** Signals that end the stream: the request's (client gone) and the host's (shutting down). */
+  signals: ReadonlyArray<AbortSignal | undefined>;
+}
+
+/** Size of one read from the event log during a replay. */
+const REPLAY_PAGE_SIZE = 500;
+
+/**
+ * Reads the events after `afterId` up to and including `upToId`. Returns null when there are more
+ * than `max` of them, so that the caller sends a truncation notice instead of a partial replay.
+ */
+async function readMissedEvents(queue: WorkQueue, afterId: number, upToId: number, max: number): Promise<QueueEvent[] | null> {
+  const missed: QueueEvent[] = [];
+  let cursor = afterId;
+  while (cursor < upToId) {
+    const page = await queue.readEvents(cursor, Math.min(REPLAY_PAGE_SIZE, max + 1 - missed.length));
+    if (page.length === 0) break;
+    for (const event of page) {
+      if (event.id > upToId) return missed;
+      missed.push(event);
+      if (missed.length > max) return null;
+    }
+    cursor = page[page.length - 1]!.id;
+  }
+  return missed;
+}
+
+/**
+ * Opens one client's event stream. It subscribes to the queue first and buffers what arrives,
+ * replays from the store's event log up to the position the queue had delivered when the
+ * subscription was in place, then flushes the buffer past that position: the replay and the live
+ * events meet without a gap or a duplicate. Resolves once the replay is queued, so that a store
+ * failure can still become an error response; the stream then runs until the client disconnects,
+ * a signal aborts, or the client falls more than `maxBufferedEvents` behind.
+ */
+export async function openEventStream(params: EventStreamParams): Promise<ReadableStream<Uint8Array>> {
+  const { queue, lastEventId, logger } = params;
+  const outbox = new EventOutbox(params.maxBufferedEvents);
+  const early: QueueEvent[] = [];
+  let live = false;
+  let closed = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  const close = (reason: string) => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+    for (const signal of params.signals) signal?.removeEventListener("abort", onAbort);
+    outbox.close();
+    logger.debug({ reason }, `Event stream closed: ${reason}`);
+  };
+  const onAbort = () => close("request aborted");
+
+  const deliver = (event: QueueEvent) => {
+    if (outbox.push({ kind: "event", event })) return;
+    logger.warn({ waiting: outbox.size, maxBufferedEvents: params.maxBufferedEvents }, "Event stream client fell too far behind; closing it so that it reconnects and replays");
+    close("client too slow");
+  };
+
+  const unsubscribe = queue.onAny((event) => {
+    if (live) deliver(event);
+    else early.push(event);
+  });
+
+  try {
+    await queue.startEvents();
+    const position = queue.eventPosition();
+    outbox.push({ kind: "text", text: formatComment("connected") });
+
+    // A Last-Event-ID beyond the position comes from a store that was reset: treat the client as new.
+    const replaying = lastEventId !== null && lastEventId <= position;
+    if (replaying && lastEventId < position) {
+      const missed = await readMissedEvents(queue, lastEventId, position, params.maxReplayEvents);
+      if (missed === null) {
+        outbox.push({ kind: "text", text: formatReplayTruncated({ lastEventId, resumedAfterId: position, maxReplayEvents: params.maxReplayEvents }) });
+      } else {
+        for (const event of missed) deliver(event);
+      }
+      logger.debug({ lastEventId, position, replayed: missed?.length ?? "truncated" }, "Event stream replayed missed events");
+    }
+
+    live = true;
+    for (const event of early) if (!replaying || event.id > position) deliver(event);
+    early.length = 0;
+  } catch (error) {
+    logger.warn({ err: error, lastEventId }, `Opening an event stream failed: ${errorMessageOf(error)}`);
+    close("opening failed");
+    throw error;
+  }
+
+  heartbeat = setInterval(() => {
+    if (outbox.size === 0) outbox.push({ kind: "text", text: formatComment("heartbeat") });
+  }, params.heartbeatMs);
+  for (const signal of params.signals) {
+    if (signal?.aborted) close("request aborted");
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  }
+  logger.debug({ lastEventId }, "Event stream opened");
+
+  const encoder = new TextEncoder();
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const entries = await outbox.takeAll();
+        if (cancelled) return;
+        if (entries === null) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(entries.map(formatEntry).join("")));
+      },
+      cancel() {
+        cancelled = true;
+        close("client disconnected");
+      },
+    },
+    // No read-ahead: entries wait in the outbox, where progress events coalesce, until the client reads.
+    { highWaterMark: 0 },
+  );
+}
