@@ -1,9 +1,8 @@
-import { PermanentJobError, QUEUE_EVENT_NAMES, WorkQueueError, type WorkQueue, defineHandler } from "@logmk/workqueue";
+import { QUEUE_EVENT_NAMES, WorkQueueError, type WorkQueue } from "@logmk/workqueue";
 import { newItem } from "@logmk/workqueue/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { QueueEventSchema, REPLAY_TRUNCATED_EVENT } from "../src/index.js";
-import { type AppFixture, type FixtureOptions, PODS, countListeners, createAppFixture, createRecordingLogger, deferred, finished } from "./fixture.js";
+import { type AppFixture, type FixtureOptions, PODS, countListeners, createAppFixture, createRecordingLogger, deferred, failingJobHandler, finished } from "./fixture.js";
 import { type SseMessage, SseReader, queueEvents } from "./sse-reader.js";
 
 let fixture: AppFixture;
@@ -37,19 +36,9 @@ async function addItems(count: number): Promise<number> {
 const idsOf = (messages: SseMessage[]) => queueEvents(messages).map((message) => Number(message.id));
 const untilId = (id: number) => (message: SseMessage) => message.id === String(id);
 
-function failingJob() {
-  return defineHandler({
-    type: "FAILING_JOB",
-    payloadSchema: z.object({}).strict(),
-    run: async () => {
-      throw new PermanentJobError("the export target rejected the write");
-    },
-  });
-}
-
 describe("GET /api/workqueue/events", () => {
   it("streams every event name in order", async () => {
-    fixture = createAppFixture({ handlers: [failingJob()] });
+    fixture = createAppFixture({ handlers: [failingJobHandler()] });
     await fixture.queue.startEvents();
     const reader = await connect();
 
@@ -238,6 +227,16 @@ describe("event stream cleanup", () => {
 
     // Events after the disconnect reach no stream and break nothing.
     await addItems(2);
+    expect(listeners.active()).toBe(baseline);
+  });
+
+  it("opens no stream for HEAD", async () => {
+    fixture = createAppFixture(counted());
+    const baseline = listeners.active();
+    const response = await fixture.request("/api/workqueue/events", { method: "HEAD" });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");
     expect(listeners.active()).toBe(baseline);
   });
 

@@ -1,4 +1,5 @@
 import {
+  PermanentJobError,
   type Logger,
   type MemoryLogTarget,
   type Processor,
@@ -12,8 +13,10 @@ import {
   createMemoryStore,
   createProcessor,
   createWorkQueue,
+  defineHandler,
 } from "@logmk/workqueue";
 import type { Hono } from "hono";
+import { z } from "zod";
 import { type AppEnv, type WorkQueueAppOptions, type WorkQueueMetrics, createWorkQueueApp, createWorkQueueMetrics } from "../src/index.js";
 
 const HOUR = 60 * 60_000;
@@ -173,4 +176,15 @@ export function countListeners(queue: WorkQueue): { queue: WorkQueue; active(): 
     };
   };
   return { queue: counted, active: () => active };
+}
+
+/** A handler of FAILING_JOB items that always fails for good, so that its items end FAILED. */
+export function failingJobHandler() {
+  return defineHandler({
+    type: "FAILING_JOB",
+    payloadSchema: z.object({}).strict(),
+    run: async () => {
+      throw new PermanentJobError("the export target rejected the write");
+    },
+  });
 }

@@ -1,8 +1,7 @@
-import { PermanentJobError, type WorkQueueStore, defineHandler } from "@logmk/workqueue";
+import type { WorkQueueStore } from "@logmk/workqueue";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { HealthResponseSchema, createWorkQueueApp } from "../src/index.js";
-import { type AppFixture, PODS, createAppFixture, createRecordingLogger, finished } from "./fixture.js";
+import { type AppFixture, PODS, createAppFixture, createRecordingLogger, failingJobHandler, finished } from "./fixture.js";
 
 let fixture: AppFixture;
 
@@ -63,14 +62,7 @@ describe("GET /healthz", () => {
 
 describe("GET /metrics", () => {
   it("counts the queue's events, purge chunks and items by status", async () => {
-    const failing = defineHandler({
-      type: "FAILING_JOB",
-      payloadSchema: z.object({}).strict(),
-      run: async () => {
-        throw new PermanentJobError("the export target rejected the write");
-      },
-    });
-    fixture = createAppFixture({ handlers: [failing] });
+    fixture = createAppFixture({ handlers: [failingJobHandler()] });
     await fixture.queue.startEvents();
 
     const purge = await (await fixture.send("/api/workqueue/purge", { podName: PODS.worker.podName })).json();
