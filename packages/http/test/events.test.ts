@@ -148,8 +148,41 @@ describe("GET /api/workqueue/events", () => {
     const live = await addItems(1);
     const messages = await reader.until(untilId(live));
 
-    expect(messages[0]).toEqual({ event: REPLAY_TRUNCATED_EVENT, id: "5", data: JSON.stringify({ lastEventId: 0, resumedAfterId: 5, maxReplayEvents: 2 }) });
+    expect(messages[0]).toEqual({ event: REPLAY_TRUNCATED_EVENT, id: "5", data: JSON.stringify({ reason: "too-many-events", lastEventId: 0, resumedAfterId: 5, maxReplayEvents: 2 }) });
     expect(idsOf(messages)).toEqual([6]);
+  });
+
+  it("replays across an id that a rolled-back transaction left unused", async () => {
+    // SQL stores can skip an id; hiding event 3 from the log imitates that.
+    const skipThree = (queue: WorkQueue): WorkQueue => {
+      const skipping: WorkQueue = Object.create(queue);
+      skipping.readEvents = async (afterId, limit) => (await queue.readEvents(afterId, limit)).filter((event) => event.id !== 3);
+      return skipping;
+    };
+    fixture = createAppFixture({ wrapQueue: skipThree });
+    await fixture.queue.startEvents();
+    await addItems(5);
+    const reader = await connect("/api/workqueue/events", { headers: { "Last-Event-ID": "2" } });
+    const live = await addItems(1);
+
+    expect(idsOf(await reader.until(untilId(live)))).toEqual([4, 5, 6]);
+  });
+
+  it("sends ReplayTruncated when the missed events were deleted", async () => {
+    fixture = createAppFixture();
+    await fixture.queue.startEvents();
+    await addItems(5);
+    expect(await fixture.store.deleteEventsBefore({ before: new Date(Date.now() + 60_000) })).toBe(5);
+    await addItems(1);
+    const expired = await connect("/api/workqueue/events", { headers: { "Last-Event-ID": "2" } });
+    // Event 6 is the oldest kept; a client that saw 5 missed nothing.
+    const current = await connect("/api/workqueue/events", { headers: { "Last-Event-ID": "5" } });
+    const live = await addItems(1);
+
+    const messages = await expired.until(untilId(live));
+    expect(messages[0]).toEqual({ event: REPLAY_TRUNCATED_EVENT, id: "6", data: JSON.stringify({ reason: "events-expired", lastEventId: 2, resumedAfterId: 6, maxReplayEvents: 1000 }) });
+    expect(idsOf(messages)).toEqual([7]);
+    expect(idsOf(await current.until(untilId(live)))).toEqual([6, 7]);
   });
 
   it("coalesces progress for a slow reader", async () => {

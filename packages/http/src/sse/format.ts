@@ -18,10 +18,11 @@ export function formatComment(text: string): string {
 }
 
 /**
- * The event that tells a reconnecting client that it missed more events than are replayed. Its
- * id moves the client's `Last-Event-ID` past the gap, so the next reconnect does not hit it again.
+ * The event that tells a reconnecting client that it missed events that are not replayed: more
+ * than `maxReplayEvents`, or events already deleted from the log. Its id moves the client's
+ * `Last-Event-ID` past the gap, so the next reconnect does not hit it again.
  */
-export function formatReplayTruncated(details: { lastEventId: number; resumedAfterId: number; maxReplayEvents: number }): string {
+export function formatReplayTruncated(details: { reason: string; lastEventId: number; resumedAfterId: number; maxReplayEvents: number }): string {
   return `event: ${REPLAY_TRUNCATED_EVENT}\nid: ${details.resumedAfterId}\ndata: ${JSON.stringify(details)}\n\n`;
 }
 

@@ -18,24 +18,39 @@ export interface EventStreamParams {
 /** Size of one read from the event log during a replay. */
 const REPLAY_PAGE_SIZE = 500;
 
+/** Why a replay was replaced by a `ReplayTruncated` event. */
+export type TruncationReason = "too-many-events" | "events-expired";
+
 /**
- * Reads the events after `afterId` up to and including `upToId`. Returns null when there are more
- * than `max` of them, so that the caller sends a truncation notice instead of a partial replay.
+ * Reads the events after `afterId` up to and including `upToId`, or says why they cannot all be
+ * replayed: more than `max` of them, or the oldest ones already deleted by the retention cleanup.
  */
-async function readMissedEvents(queue: WorkQueue, afterId: number, upToId: number, max: number): Promise<QueueEvent[] | null> {
+async function readMissedEvents(queue: WorkQueue, afterId: number, upToId: number, max: number): Promise<QueueEvent[] | TruncationReason> {
   const missed: QueueEvent[] = [];
   let cursor = afterId;
   while (cursor < upToId) {
     const page = await queue.readEvents(cursor, Math.min(REPLAY_PAGE_SIZE, max + 1 - missed.length));
+    if (cursor === afterId && (await logStartsAfter(queue, afterId + 1, page[0]))) return "events-expired";
     if (page.length === 0) break;
     for (const event of page) {
       if (event.id > upToId) return missed;
       missed.push(event);
-      if (missed.length > max) return null;
+      if (missed.length > max) return "too-many-events";
     }
     cursor = page[page.length - 1]!.id;
   }
   return missed;
+}
+
+/**
+ * Whether the event log no longer holds the event `nextId`. A gap before the first event read can
+ * also be a rolled-back transaction's id, so the oldest kept event decides: if it is `first`, the
+ * retention cleanup deleted the events in between.
+ */
+async function logStartsAfter(queue: WorkQueue, nextId: number, first: QueueEvent | undefined): Promise<boolean> {
+  if (first !== undefined && first.id === nextId) return false;
+  const [oldest] = await queue.readEvents(0, 1);
+  return oldest === undefined || oldest.id > nextId;
 }
 
 /**
@@ -85,12 +100,12 @@ export async function openEventStream(params: EventStreamParams): Promise<Readab
     const replaying = lastEventId !== null && lastEventId <= position;
     if (replaying && lastEventId < position) {
       const missed = await readMissedEvents(queue, lastEventId, position, params.maxReplayEvents);
-      if (missed === null) {
-        outbox.push({ kind: "text", text: formatReplayTruncated({ lastEventId, resumedAfterId: position, maxReplayEvents: params.maxReplayEvents }) });
+      if (typeof missed === "string") {
+        outbox.push({ kind: "text", text: formatReplayTruncated({ reason: missed, lastEventId, resumedAfterId: position, maxReplayEvents: params.maxReplayEvents }) });
       } else {
         for (const event of missed) deliver(event);
       }
-      logger.debug({ lastEventId, position, replayed: missed?.length ?? "truncated" }, "Event stream replayed missed events");
+      logger.debug({ lastEventId, position, replayed: typeof missed === "string" ? missed : missed.length }, "Event stream replayed missed events");
     }
 
     live = true;
