@@ -1,7 +1,7 @@
 /**
  * A job type of its own next to LOG_PURGE: POD_LOG_STATS records a pod's row count and time span.
  * Its items share the queue with purges, so the work-queue API lists, streams, cancels and retries
- * them too; the host adds one route to queue them and one to read the results.
+ * them too. The host adds one route that queues them and one that reads the results.
  */
 import {
   LOG_PURGE_TYPE,

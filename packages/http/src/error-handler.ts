@@ -22,7 +22,7 @@ const CODES_BY_STATUS: Record<number, ProblemCode> = {
 
 /**
  * Converts any thrown value into the problem to send. Only 4xx problems carry the error's own
- * message: a 5xx says what to do and gives the request id, and the cause goes to the log.
+ * message. A 5xx gives only what to do and the request id, and the cause goes to the log.
  */
 export function toHttpProblem(error: unknown, options: ErrorHandlerOptions, requestId: string): HttpProblem {
   if (error instanceof HttpProblem) return error;

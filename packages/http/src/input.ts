@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { AppEnv } from "./env.js";
 import { type FieldIssue, HttpProblem, quoteValue } from "./problem.js";
 
-/** Field issues of a zod error, with unknown fields named one by one so that each can be removed. */
+/** Converts a zod error into field issues, naming unknown fields one by one so that each can be removed. */
 export function issuesOf(error: z.ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
@@ -20,13 +20,13 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
 }
 
 /** Parses `value` with `schema`, or throws a 400 problem listing every field at fault. */
-export function parseInput<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.output<Schema> {
+export function parseInput<Schema extends z.ZodType>(schema: Schema, value: unknown, subject: string): z.output<Schema> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
 
   const issues = issuesOf(parsed.error);
   const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
-  throw new HttpProblem("VALIDATION_FAILED", `Invalid ${what}: ${summary}.`, { issues, cause: parsed.error });
+  throw new HttpProblem("VALIDATION_FAILED", `Invalid ${subject}: ${summary}.`, { issues, cause: parsed.error });
 }
 
 function isJsonMediaType(contentType: string): boolean {
@@ -38,25 +38,25 @@ function isJsonMediaType(contentType: string): boolean {
  * Reads the body as JSON and validates it. The body size limit is enforced before this runs,
  * by the body-limit middleware.
  */
-export async function readJsonBody<Schema extends z.ZodType>(c: Context<AppEnv>, schema: Schema, what: string): Promise<z.output<Schema>> {
+export async function readJsonBody<Schema extends z.ZodType>(c: Context<AppEnv>, schema: Schema, subject: string): Promise<z.output<Schema>> {
   const contentType = c.req.header("Content-Type") ?? "";
   if (!isJsonMediaType(contentType)) {
-    const given = contentType ? `Content-Type ${quoteValue(contentType)}` : "no Content-Type";
-    throw new HttpProblem("UNSUPPORTED_MEDIA_TYPE", `The ${what} must be JSON, but the request has ${given}; send Content-Type: application/json.`);
+    const received = contentType ? `Content-Type ${quoteValue(contentType)}` : "no Content-Type";
+    throw new HttpProblem("UNSUPPORTED_MEDIA_TYPE", `The ${subject} must be JSON, but the request has ${received}; send Content-Type: application/json.`);
   }
 
   const text = await c.req.text();
   if (text.trim() === "") {
-    throw new HttpProblem("MALFORMED_JSON", `The request body is empty; send the ${what} as a JSON object.`);
+    throw new HttpProblem("MALFORMED_JSON", `The request body is empty; send the ${subject} as a JSON object.`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new HttpProblem("MALFORMED_JSON", `The request body is not valid JSON (${reason}); send the ${what} as a JSON object.`, { cause: error });
+    throw new HttpProblem("MALFORMED_JSON", `The request body is not valid JSON (${reason}); send the ${subject} as a JSON object.`, { cause: error });
   }
-  return parseInput(schema, value, what);
+  return parseInput(schema, value, subject);
 }
 
 /** Parses a whole decimal number from a path or query parameter. */

@@ -19,14 +19,15 @@ export interface EventStreamOptions {
   /** Interval of the comment line that keeps idle streams open through proxies, in milliseconds. @default 15000 */
   heartbeatMs?: number;
   /**
-   * Most events replayed to a client that reconnects with `Last-Event-ID`. A client that missed
-   * more gets a `ReplayTruncated` event instead and should reload the list.
+   * Maximum number of events replayed to a client that reconnects with `Last-Event-ID`. A client
+   * that missed more gets a `ReplayTruncated` event instead and should reload the list.
    * @default 1000
    */
   maxReplayEvents?: number;
   /**
-   * Most events waiting for one slow client after progress events were coalesced. A client that
-   * falls further behind is disconnected; it reconnects with `Last-Event-ID` and replays.
+   * Maximum number of events waiting for one slow client after progress events were coalesced. A
+   * client that falls further behind is disconnected, and it replays when it reconnects with
+   * `Last-Event-ID`.
    * @default 10000
    */
   maxBufferedEvents?: number;

@@ -51,7 +51,7 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-/** The `type` URI of a code: a URN, since the problem types have no documentation pages of their own. */
+/** Returns the `type` URI of a code: a URN, because the problem types have no documentation pages of their own. */
 export function problemType(code: ProblemCode): string {
   return `urn:logmk:workqueue:problem:${code.toLowerCase().replaceAll("_", "-")}`;
 }
@@ -85,7 +85,7 @@ export class HttpProblem extends Error {
     this.headers = options.headers ?? {};
   }
 
-  /** The response body, with the request id that the `X-Request-Id` header carries too. */
+  /** Builds the response body, with the request id that the `X-Request-Id` header carries too. */
   toDetails(requestId: string | undefined): ProblemDetails {
     const details: ProblemDetails = {
       type: problemType(this.code),

@@ -9,7 +9,7 @@ afterEach(async () => {
   await fixture?.close();
 });
 
-/** A store whose list reads fail the way a database driver's would, with SQL in the message. */
+/** Wraps a store so that its list reads fail the way a database driver's would, with SQL in the message. */
 function failingListStore(error: Error) {
   return (store: WorkQueueStore): WorkQueueStore => ({
     ...store,

@@ -41,7 +41,7 @@ export interface LogRecord {
   message: string;
 }
 
-/** A logger that keeps every line, for asserting on what was logged. */
+/** Creates a logger that keeps every line, for asserting on what was logged. */
 export function createRecordingLogger(): Logger & { records: LogRecord[] } {
   const records: LogRecord[] = [];
   const log = (level: LogRecord["level"]) => (fields: Record<string, unknown>, message: string) => {

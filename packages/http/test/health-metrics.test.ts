@@ -13,7 +13,7 @@ function pingWith(ping: () => Promise<void>) {
   return (store: WorkQueueStore): WorkQueueStore => ({ ...store, ping });
 }
 
-/** The value of one sample line, such as `workqueue_claims_total{type="LOG_PURGE"}`. */
+/** Returns the value of one sample line, such as `workqueue_claims_total{type="LOG_PURGE"}`. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split("\n").find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));

@@ -9,7 +9,7 @@ afterEach(async () => {
 
 const HOUR = 60 * 60_000;
 
-/** Purge bodies that must be answered 4xx, with the status each must get. */
+/** Purge bodies that must be rejected, with the 4xx status each must get. */
 const HOSTILE_BODIES: Array<{ name: string; body: unknown; status: number }> = [
   { name: "HTML pod name", body: { podName: "<img src=x onerror=alert(1)>" }, status: 404 },
   { name: "SQL in the pod name", body: { podName: "x' OR '1'='1" }, status: 404 },
@@ -40,7 +40,7 @@ const HOSTILE_BODIES: Array<{ name: string; body: unknown; status: number }> = [
   { name: "unknown field", body: { podName: PODS.api.podName, where: "1=1" }, status: 400 },
 ];
 
-/** Paths that must be answered 4xx. */
+/** Paths that must be rejected with a 4xx status. */
 const HOSTILE_PATHS: Array<{ path: string; method: string; status: number }> = [
   { path: "/api/workqueue/1%20OR%201=1", method: "GET", status: 400 },
   { path: "/api/workqueue/1;DROP", method: "DELETE", status: 400 },

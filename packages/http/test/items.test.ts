@@ -227,7 +227,7 @@ describe("POST /api/workqueue/{id}/retry", () => {
     expect(fixture.target.countRows({ deployment: PODS.worker.deployment, podName: PODS.worker.podName })).toBe(0);
   });
 
-  it("answers 409 for an open item and when the pod has another open purge", async () => {
+  it("rejects open and conflicting retries", async () => {
     fixture = createAppFixture();
     const first = await queuePurge(PODS.api.podName);
     const open = await fixture.request(`/api/workqueue/${first}/retry`, { method: "POST" });

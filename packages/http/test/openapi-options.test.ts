@@ -10,7 +10,7 @@ afterEach(async () => {
   await fixture?.close();
 });
 
-/** Every `$ref` value anywhere in a JSON document. */
+/** Collects every `$ref` value anywhere in a JSON document. */
 function refsIn(value: unknown, found: string[] = []): string[] {
   if (Array.isArray(value)) for (const entry of value) refsIn(entry, found);
   else if (typeof value === "object" && value !== null) {

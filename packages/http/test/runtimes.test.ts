@@ -34,7 +34,7 @@ const RUNTIMES: Runtime[] = [
   },
 ];
 
-/** The runtime's executable when it runs here, or the reason it cannot, for the skip message. */
+/** Finds the runtime's executable and checks that it runs, or returns the reason it cannot for the skip message. */
 function locate(runtime: Runtime): { path: string; version: string } | { missing: string } {
   let path: string;
   try {

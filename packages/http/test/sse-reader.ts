@@ -37,7 +37,7 @@ export class SseReader {
     return true;
   }
 
-  /** The next message, reading more chunks as needed; undefined once the stream ended. */
+  /** Returns the next message, reading more chunks as needed, or undefined once the stream ended. */
   async next(): Promise<SseMessage | undefined> {
     while (this.parsed.length === 0) {
       if (!(await this.readChunk())) return undefined;
@@ -45,7 +45,7 @@ export class SseReader {
     return this.parsed.shift();
   }
 
-  /** Messages up to and including the first that matches; fails if the stream ends before. */
+  /** Returns the messages up to and including the first that matches, and throws if the stream ends before. */
   async until(predicate: (message: SseMessage) => boolean): Promise<SseMessage[]> {
     const messages: SseMessage[] = [];
     for (;;) {
@@ -56,7 +56,7 @@ export class SseReader {
     }
   }
 
-  /** Messages parsed so far and not yet returned, without reading. */
+  /** Returns the messages parsed so far and not yet returned, without reading. */
   drainParsed(): SseMessage[] {
     return this.parsed.splice(0);
   }
@@ -83,7 +83,7 @@ function parseMessage(block: string): SseMessage {
   return message;
 }
 
-/** Queue events of a list of messages: the ones with an event name other than the control events. */
+/** Keeps the queue events of a list of messages, dropping comments and control events. */
 export function queueEvents(messages: SseMessage[]): SseMessage[] {
   return messages.filter((message) => message.event?.startsWith("QueueItem"));
 }

@@ -5,7 +5,7 @@ export interface BearerTokenAuthOptions {
   /** The shared secret that clients send as `Authorization: Bearer <token>`. */
   token: string;
   /**
-   * Which requests need the token: `mutating` (POST, PUT, PATCH, DELETE) or `all`. `GET /healthz`
+   * Requests that need the token: `mutating` (POST, PUT, PATCH, DELETE) or `all`. `GET /healthz`
    * stays open either way, so that load balancers can probe without the secret.
    * @default "mutating"
    */

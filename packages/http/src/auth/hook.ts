@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.js";
 import { HttpProblem } from "../problem.js";
 
-/** What an auth hook sees of a request. */
+/** The parts of a request that an auth hook receives. */
 export interface AuthRequest {
   request: Request;
   method: string;
@@ -21,7 +21,7 @@ export interface AuthDenial {
   challenge?: string;
 }
 
-/** `true` lets the request through; a denial answers it with a 401 or 403 problem. */
+/** `true` lets the request through, and a denial rejects it with a 401 or 403 problem. */
 export type AuthResult = true | AuthDenial;
 
 /** Decides whether a request may proceed. It runs before the route, for every route of the app. */

@@ -25,7 +25,7 @@ export interface MetricRegistry {
   gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
   /** `buckets` are the upper bounds, ascending; the `+Inf` bucket is added. */
   histogram(name: string, help: string, buckets: readonly number[], labelNames?: readonly string[]): Histogram;
-  /** The whole registry as exposition text, one family after the other in registration order. */
+  /** Renders the whole registry as exposition text, one family after the other in registration order. */
   render(): string;
 }
 

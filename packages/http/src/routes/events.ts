@@ -19,7 +19,7 @@ export function registerEventRoutes(app: Hono<AppEnv>, options: ResolvedAppOptio
     const raw = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");
     const lastEventId = raw === undefined || raw.trim() === "" ? null : parseInteger("lastEventId", raw.trim(), { min: 0, max: Number.MAX_SAFE_INTEGER });
 
-    // Hono answers HEAD with this handler and drops the body without cancelling it, which would leave the subscription behind.
+    // Hono runs this handler for HEAD and drops the body without cancelling it, which would leave the subscription behind.
     if (c.req.method === "HEAD") return c.body(null, 200, headers);
 
     const stream = await openEventStream({

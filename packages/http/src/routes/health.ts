@@ -6,10 +6,10 @@ import type { ResolvedAppOptions } from "../options.js";
 import type { HealthResponse } from "../schemas.js";
 
 /** Resolves when `promise` does, or rejects once `ms` have passed. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+async function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${operation} timed out after ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([promise, timeout]);

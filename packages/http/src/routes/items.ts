@@ -5,7 +5,7 @@ import { parseInput, parseInteger, parseItemId } from "../input.js";
 import type { ResolvedAppOptions } from "../options.js";
 import { ListQuerySchema, type PodItemsResponse } from "../schemas.js";
 
-/** Link to the next page of a list: the same filters, with `before` set to the last id of this page. */
+/** Builds the `Link` header of the next page: the same filters, with `before` set to the last id of this page. */
 function nextPageLink(c: Context<AppEnv>, filters: Record<string, string | undefined>, limit: number, lastId: number): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(filters)) if (value !== undefined) query.set(name, value);
@@ -14,7 +14,7 @@ function nextPageLink(c: Context<AppEnv>, filters: Record<string, string | undef
   return `<${c.req.path}?${query.toString()}>; rel="next"`;
 }
 
-/** The item routes under `/api/workqueue`: list, active, status, per pod, one item, cancel and retry. */
+/** Registers the item routes under `/api/workqueue`: list, active, status, per pod, one item, cancel and retry. */
 export function registerItemRoutes(app: Hono<AppEnv>, options: ResolvedAppOptions): void {
   const { queue, clock } = options;
   const respond = (items: WorkQueueItem[]) => {

@@ -6,7 +6,7 @@ import type { PodResponse } from "../schemas.js";
 
 const podKey = (deployment: string | null, podName: string) => `${deployment ?? ""}\u0000${podName}`;
 
-/** Every open purge, paging through the list so that none is missed however many there are. */
+/** Lists every open purge, paging through the list so that none is missed however many there are. */
 async function openPurges(queue: WorkQueue): Promise<WorkQueueItem[]> {
   const found: WorkQueueItem[] = [];
   for (const status of ["PENDING", "IN_PROGRESS"] as const) {

@@ -54,10 +54,10 @@ export class EventOutbox {
       });
       this.wakeReader = undefined;
     }
-    const taken = [...this.entries.values()];
+    const waiting = [...this.entries.values()];
     this.entries.clear();
     this.progressKeyByItem.clear();
-    return taken;
+    return waiting;
   }
 
   /**

@@ -18,12 +18,13 @@ export interface EventStreamParams {
 /** Size of one read from the event log during a replay. */
 const REPLAY_PAGE_SIZE = 500;
 
-/** Why a replay was replaced by a `ReplayTruncated` event. */
+/** Reason a replay was replaced by a `ReplayTruncated` event. */
 export type TruncationReason = "too-many-events" | "events-expired";
 
 /**
- * Reads the events after `afterId` up to and including `upToId`, or says why they cannot all be
- * replayed: more than `max` of them, or the oldest ones already deleted by the retention cleanup.
+ * Reads the events after `afterId` up to and including `upToId`. Returns the reason instead when
+ * they cannot all be replayed: more than `max` of them, or some already deleted by the retention
+ * cleanup.
  */
 async function readMissedEvents(queue: WorkQueue, afterId: number, upToId: number, max: number): Promise<QueueEvent[] | TruncationReason> {
   const missed: QueueEvent[] = [];
@@ -43,9 +44,9 @@ async function readMissedEvents(queue: WorkQueue, afterId: number, upToId: numbe
 }
 
 /**
- * Whether the event log no longer holds the event `nextId`. A gap before the first event read can
- * also be a rolled-back transaction's id, so the oldest kept event decides: if it is `first`, the
- * retention cleanup deleted the events in between.
+ * Checks whether the event log no longer contains event `nextId`. A gap before the first event
+ * read can also be an id that a rolled-back transaction left unused, so the oldest kept event
+ * decides: if it is `first`, the retention cleanup deleted the events in between.
  */
 async function logStartsAfter(queue: WorkQueue, nextId: number, first: QueueEvent | undefined): Promise<boolean> {
   if (first !== undefined && first.id === nextId) return false;
@@ -54,12 +55,14 @@ async function logStartsAfter(queue: WorkQueue, nextId: number, first: QueueEven
 }
 
 /**
- * Opens one client's event stream. It subscribes to the queue first and buffers what arrives,
- * replays from the store's event log up to the position the queue had delivered when the
- * subscription was in place, then flushes the buffer past that position: the replay and the live
- * events meet without a gap or a duplicate. Resolves once the replay is queued, so that a store
- * failure can still become an error response; the stream then runs until the client disconnects,
- * a signal aborts, or the client falls more than `maxBufferedEvents` behind.
+ * Opens one client's event stream. It subscribes to the queue first and buffers what arrives.
+ * Then it replays from the store's event log up to the position the queue had delivered once the
+ * subscription was in place, and flushes the buffered events past that position. So the replay
+ * and the live events meet without a gap or a duplicate.
+ *
+ * Resolves once the replay is queued, so that a store failure can still become an error response.
+ * The stream then runs until the client disconnects, a signal aborts, or the client falls more
+ * than `maxBufferedEvents` behind.
  */
 export async function openEventStream(params: EventStreamParams): Promise<ReadableStream<Uint8Array>> {
   const { queue, lastEventId, logger } = params;
