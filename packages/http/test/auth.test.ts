@@ -54,9 +54,11 @@ describe("bearerTokenAuth", () => {
     expect(wrong.status).toBe(401);
   });
 
-  it("rejects an empty token at construction", () => {
-    expect(() => bearerTokenAuth({ token: "" })).toThrow(/non-empty string without spaces/);
+  it("rejects invalid options at construction", () => {
+    expect(() => bearerTokenAuth({ token: "" })).toThrow(/token must be a non-empty string without spaces/);
+    expect(() => bearerTokenAuth({ token: "two words" })).toThrow(/token must be a non-empty string without spaces/);
     expect(() => bearerTokenAuth({ token: TOKEN, protect: "reads" as "all" })).toThrow(/protect must be "mutating" or "all"/);
+    expect(() => bearerTokenAuth({ token: TOKEN, cookieName: "a b" })).toThrow(/cookieName must be a cookie name/);
   });
 });
 

@@ -28,6 +28,9 @@ describe("mount-in-hono example", () => {
 
     expect(own.status).toBe(200);
     expect(await own.json()).toEqual(DEMO_PODS.map((pod) => pod.podName));
+    // The app's middleware stays under its base path.
+    expect(own.headers.get("X-Request-Id")).toBeNull();
+    expect(health.headers.get("X-Request-Id")).not.toBeNull();
     expect(health.status).toBe(200);
     expect(withoutToken.status).toBe(401);
     expect(withoutToken.headers.get("Content-Type")).toBe("application/problem+json");

@@ -1,4 +1,6 @@
+import { createMemoryStore, createWorkQueue } from "@logmk/workqueue";
 import { describe, expect, it } from "vitest";
+import { createWorkQueueMetrics } from "../src/index.js";
 import { createMetricRegistry, formatValue } from "../src/metrics/prometheus.js";
 
 describe("Prometheus text writer", () => {
@@ -57,5 +59,18 @@ describe("Prometheus text writer", () => {
     const counter = registry.counter("jobs_total", "x");
     expect(() => registry.gauge("jobs_total", "x")).toThrow(/registered twice/);
     expect(() => counter.inc({}, -1)).toThrow(/can only grow/);
+  });
+});
+
+describe("createWorkQueueMetrics options", () => {
+  const queue = createWorkQueue({ store: createMemoryStore(), handlers: [] });
+
+  it.each([
+    [{ queue: {} }, "queue must be a work queue"],
+    [{ queue, chunkDurationBuckets: [1, 0.5] }, "chunkDurationBuckets must be in strictly ascending order"],
+    [{ queue, startLatencyBuckets: [] }, "startLatencyBuckets must contain at least one bucket bound"],
+    [{ queue, startLatencyBuckets: [-1] }, "startLatencyBuckets must contain positive numbers of seconds"],
+  ])("rejects %j", (options, message) => {
+    expect(() => createWorkQueueMetrics(options as never)).toThrow(message);
   });
 });

@@ -1,4 +1,5 @@
 import { WorkQueueError } from "@logmk/workqueue";
+import { z } from "zod";
 import { DEFAULT_CHALLENGE, type AuthHook, type AuthRequest } from "./hook.js";
 
 export interface BearerTokenAuthOptions {
@@ -55,23 +56,31 @@ function cookieValue(request: Request, name: string): string | undefined {
   return undefined;
 }
 
+const OptionsSchema = z
+  .object({
+    token: z
+      .string({ error: "token must be a string, such as 32 random bytes in base64url" })
+      .regex(/^\S+$/, { error: "token must be a non-empty string without spaces, such as 32 random bytes in base64url" }),
+    protect: z.enum(["mutating", "all"], { error: 'protect must be "mutating" or "all"' }).default("mutating"),
+    cookieName: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: "cookieName must be a cookie name without spaces, separators or quotes" }).optional(),
+  })
+  .strict();
+
 /** Creates an auth hook that requires a bearer token, compared in constant time. */
 export function bearerTokenAuth(options: BearerTokenAuthOptions): AuthHook {
-  if (typeof options?.token !== "string" || options.token.length === 0 || /\s/.test(options.token)) {
-    throw new WorkQueueError("VALIDATION_FAILED", "bearerTokenAuth needs token: a non-empty string without spaces, such as 32 random bytes in base64url.");
+  const parsed = OptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new WorkQueueError("VALIDATION_FAILED", `Invalid bearerTokenAuth options: ${parsed.error.issues.map((issue) => issue.message).join("; ")}.`, { cause: parsed.error });
   }
-  const protect = options.protect ?? "mutating";
-  if (protect !== "mutating" && protect !== "all") {
-    throw new WorkQueueError("VALIDATION_FAILED", `bearerTokenAuth protect must be "mutating" or "all", not ${JSON.stringify(protect)}.`);
-  }
-  const expected = sha256(options.token);
+  const { protect, cookieName } = parsed.data;
+  const expected = sha256(parsed.data.token);
 
   return async (request: AuthRequest) => {
     if (request.routePath === "/healthz") return true;
     if (protect === "mutating" && !request.mutating) return true;
 
     const fromHeader = bearerTokenOf(request.request);
-    const given = fromHeader || (options.cookieName === undefined ? undefined : cookieValue(request.request, options.cookieName));
+    const given = fromHeader || (cookieName === undefined ? undefined : cookieValue(request.request, cookieName));
     if (given === undefined || given === "") {
       const detail = fromHeader === ""
         ? "The Authorization header is not a bearer token; send Authorization: Bearer <token>."

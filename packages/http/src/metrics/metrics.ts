@@ -1,4 +1,5 @@
-import { type ChunkObservation, type QueueEvent, type WorkQueue, WORK_QUEUE_STATUSES } from "@logmk/workqueue";
+import { type ChunkObservation, type QueueEvent, type WorkQueue, WORK_QUEUE_STATUSES, WorkQueueError } from "@logmk/workqueue";
+import { z } from "zod";
 import { createMetricRegistry } from "./prometheus.js";
 
 export interface WorkQueueMetricsOptions {
@@ -23,6 +24,22 @@ export interface WorkQueueMetrics {
 const DEFAULT_CHUNK_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const DEFAULT_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 
+const buckets = (field: string) =>
+  z
+    .array(z.number({ error: `${field} must contain numbers of seconds` }).positive({ error: `${field} must contain positive numbers of seconds` }).finite())
+    .min(1, { error: `${field} must contain at least one bucket bound` })
+    .refine((bounds) => bounds.every((bound, index) => index === 0 || bound > bounds[index - 1]!), { error: `${field} must be in strictly ascending order, such as [0.1, 1, 10]` });
+
+const MetricsOptionsSchema = z
+  .object({
+    queue: z.custom((value) => typeof (value as WorkQueue | undefined)?.onAny === "function" && typeof (value as WorkQueue).store?.countByStatus === "function", {
+      error: "queue must be a work queue, such as createWorkQueue({ store, handlers })",
+    }),
+    chunkDurationBuckets: buckets("chunkDurationBuckets").default(DEFAULT_CHUNK_BUCKETS),
+    startLatencyBuckets: buckets("startLatencyBuckets").default(DEFAULT_LATENCY_BUCKETS),
+  })
+  .strict();
+
 /**
  * Creates the metrics and starts counting the queue's events. The event counters see every
  * event in the store, including those of other processes, so with several replicas read them
@@ -30,6 +47,10 @@ const DEFAULT_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
  * the purges of this process, through `observeChunk`.
  */
 export function createWorkQueueMetrics(options: WorkQueueMetricsOptions): WorkQueueMetrics {
+  const parsed = MetricsOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new WorkQueueError("VALIDATION_FAILED", `Invalid createWorkQueueMetrics options: ${parsed.error.issues.map((issue) => issue.message).join("; ")}.`, { cause: parsed.error });
+  }
   const { queue } = options;
   const registry = createMetricRegistry();
 
@@ -43,10 +64,10 @@ export function createWorkQueueMetrics(options: WorkQueueMetricsOptions): WorkQu
   const startLatency = registry.histogram(
     "workqueue_start_latency_seconds",
     "Seconds from an item's runAt (when it became eligible) to its claim.",
-    options.startLatencyBuckets ?? DEFAULT_LATENCY_BUCKETS,
+    parsed.data.startLatencyBuckets,
     ["type"],
   );
-  const chunkDuration = registry.histogram("workqueue_purge_chunk_duration_seconds", "Duration of committed purge chunks in this process.", options.chunkDurationBuckets ?? DEFAULT_CHUNK_BUCKETS);
+  const chunkDuration = registry.histogram("workqueue_purge_chunk_duration_seconds", "Duration of committed purge chunks in this process.", parsed.data.chunkDurationBuckets);
   const rowsPurged = registry.counter("workqueue_purge_rows_deleted_total", "Log rows deleted by purge chunks in this process.");
 
   const onEvent = (event: QueueEvent) => {
