@@ -1,6 +1,6 @@
 import { QUEUE_EVENT_NAMES, WorkQueueError, type WorkQueue } from "@logmk/workqueue";
 import { newItem } from "@logmk/workqueue/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { QueueEventSchema, REPLAY_TRUNCATED_EVENT } from "../src/index.js";
 import { type AppFixture, type FixtureOptions, PODS, countListeners, createAppFixture, createRecordingLogger, deferred, failingJobHandler, finished } from "./fixture.js";
 import { type SseMessage, SseReader, queueEvents } from "./sse-reader.js";
@@ -236,6 +236,31 @@ describe("GET /api/workqueue/events", () => {
 
 describe("event stream cleanup", () => {
   let listeners: ReturnType<typeof countListeners>;
+  const intervals = new Set<unknown>();
+
+  // Only the event streams use setInterval (for the heartbeat), so every interval started must be cleared again.
+  beforeEach(() => {
+    const start = globalThis.setInterval;
+    const clear = globalThis.clearInterval;
+    vi.spyOn(globalThis, "setInterval").mockImplementation(((callback: () => void, ms: number) => {
+      const handle = start(callback, ms);
+      intervals.add(handle);
+      return handle;
+    }) as typeof setInterval);
+    vi.spyOn(globalThis, "clearInterval").mockImplementation((handle) => {
+      intervals.delete(handle);
+      clear(handle);
+    });
+  });
+
+  afterEach(() => {
+    const leaked = intervals.size;
+    vi.restoreAllMocks();
+    for (const handle of intervals) clearInterval(handle as ReturnType<typeof setInterval>);
+    intervals.clear();
+    expect(leaked).toBe(0);
+  });
+
   const counted = (options: FixtureOptions = {}): FixtureOptions => ({
     ...options,
     wrapQueue: (queue) => {
@@ -297,6 +322,18 @@ describe("event stream cleanup", () => {
     expect(await reader.next()).toBeUndefined();
     expect(listeners.active()).toBe(baseline);
     expect(logger.records.some((record) => record.level === "warn" && record.message.includes("fell too far behind"))).toBe(true);
+  });
+
+  it("closes a client whose replay alone is too long", async () => {
+    fixture = createAppFixture(counted({ app: { events: { maxBufferedEvents: 3 } } }));
+    const baseline = listeners.active();
+    await fixture.queue.startEvents();
+    await addItems(5);
+    const response = await fixture.request("/api/workqueue/events", { headers: { "Last-Event-ID": "0" } });
+
+    expect(response.status).toBe(200);
+    expect(await new SseReader(response.body).next()).toBeUndefined();
+    expect(listeners.active()).toBe(baseline);
   });
 
   it("removes the listener when opening the stream fails", async () => {

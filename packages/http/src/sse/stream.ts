@@ -84,7 +84,7 @@ export async function openEventStream(params: EventStreamParams): Promise<Readab
   const onAbort = () => close("request aborted");
 
   const deliver = (event: QueueEvent) => {
-    if (outbox.push({ kind: "event", event })) return;
+    if (closed || outbox.push({ kind: "event", event })) return;
     logger.warn({ waiting: outbox.size, maxBufferedEvents: params.maxBufferedEvents }, "Event stream client fell too far behind; closing it so that it reconnects and replays");
     close("client too slow");
   };
@@ -120,14 +120,15 @@ export async function openEventStream(params: EventStreamParams): Promise<Readab
     throw error;
   }
 
-  heartbeat = setInterval(() => {
-    if (outbox.size === 0) outbox.push({ kind: "text", text: formatComment("heartbeat") });
-  }, params.heartbeatMs);
-  for (const signal of params.signals) {
-    if (signal?.aborted) close("request aborted");
-    else signal?.addEventListener("abort", onAbort, { once: true });
+  // The replay may already have closed the stream, for a client too far behind: then nothing is left to start.
+  if (!closed) {
+    heartbeat = setInterval(() => {
+      if (outbox.size === 0) outbox.push({ kind: "text", text: formatComment("heartbeat") });
+    }, params.heartbeatMs);
+    for (const signal of params.signals) signal?.addEventListener("abort", onAbort, { once: true });
+    if (params.signals.some((signal) => signal?.aborted)) close("request aborted");
+    else logger.debug({ lastEventId }, "Event stream opened");
   }
-  logger.debug({ lastEventId }, "Event stream opened");
 
   const encoder = new TextEncoder();
   let cancelled = false;
