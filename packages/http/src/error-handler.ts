@@ -2,7 +2,7 @@ import { type Clock, type Logger, errorMessageOf, isWorkQueueError, toItemRespon
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.js";
-import { HttpProblem, PROBLEM_CONTENT_TYPE, type ProblemCode } from "./problem.js";
+import { HttpProblem, PROBLEM_CODES, PROBLEM_CONTENT_TYPE, type ProblemCode } from "./problem.js";
 
 export interface ErrorHandlerOptions {
   logger: Logger;
@@ -27,7 +27,8 @@ const CODES_BY_STATUS: Record<number, ProblemCode> = {
 export function toHttpProblem(error: unknown, options: ErrorHandlerOptions, requestId: string): HttpProblem {
   if (error instanceof HttpProblem) return error;
 
-  if (isWorkQueueError(error)) {
+  // A code this version does not know, from a store built against a newer core, is a server error.
+  if (isWorkQueueError(error) && error.code in PROBLEM_CODES) {
     if (error.code === "STORE_FAILED") {
       return new HttpProblem("STORE_FAILED", `The work-queue store failed to answer; try again later, and quote request id ${requestId} when reporting it.`, { cause: error });
     }

@@ -165,6 +165,17 @@ describe("server errors", () => {
     expect(logged[0]!.fields["status"]).toBe(500);
   });
 
+  it("treat an unknown error code as 500", async () => {
+    const cause = new WorkQueueError("SHARD_MOVED" as "STORE_FAILED", "shard 7 moved to node b");
+    fixture = createAppFixture({ wrapStore: failingListStore(cause) });
+    const response = await fixture.request("/api/workqueue");
+
+    expect(response.status).toBe(500);
+    const problem = await problemOf(response);
+    expect(problem.code).toBe("INTERNAL_ERROR");
+    expect(problem.detail).not.toContain("shard");
+  });
+
   it("answer 503 when the store fails", async () => {
     const logger = createRecordingLogger();
     const cause = new WorkQueueError("STORE_FAILED", "connect ECONNREFUSED 127.0.0.1:5432 (password=secret)");
