@@ -55,7 +55,7 @@ export function problemResponse(c: Context<AppEnv>, problem: HttpProblem): Respo
   return response;
 }
 
-/** Hono `onError` handler: every error becomes a problem response, and every 5xx is logged with the request id. */
+/** Creates the Hono `onError` handler: every error becomes a problem response, and every 5xx is logged with the request id. */
 export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler<AppEnv> {
   return (error, c) => {
     const requestId = c.get("requestId");
@@ -67,7 +67,7 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler<A
   };
 }
 
-/** Hono `notFound` handler: an unknown route is a 404 problem naming the method, the path and the route list. */
+/** Creates the Hono `notFound` handler: an unknown route is a 404 problem naming the method, the path and the route list. */
 export function createNotFoundHandler(basePath: string): NotFoundHandler<AppEnv> {
   return (c) => {
     const detail = `No route matches ${c.req.method} ${c.req.path}; ${basePath}/openapi.json lists the routes.`;
