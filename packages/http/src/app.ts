@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { authMiddleware } from "./auth/hook.js";
+import type { AppEnv } from "./env.js";
+import { createErrorHandler, createNotFoundHandler } from "./error-handler.js";
+import { sameOriginGuard } from "./guards/same-origin.js";
+import { resolveAppOptions, type WorkQueueAppOptions } from "./options.js";
+import { HttpProblem } from "./problem.js";
+import { registerEventRoutes } from "./routes/events.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerItemRoutes } from "./routes/items.js";
+import { registerOpenApiRoute } from "./routes/openapi.js";
+import { registerPodRoutes } from "./routes/pods.js";
+import { registerPurgeRoutes } from "./routes/purge.js";
+
+/**
+ * Creates the work queue's HTTP API as a Hono app that any Hono host can serve or mount: Node,
+ * Deno, Bun or an existing service. It uses web-standard APIs only.
+ */
+export function createWorkQueueApp(options: WorkQueueAppOptions): Hono<AppEnv> {
+  const resolved = resolveAppOptions(options);
+  const { basePath } = resolved;
+  const app = basePath === "" ? new Hono<AppEnv>() : new Hono<AppEnv>().basePath(basePath);
+
+  app.onError(createErrorHandler(resolved));
+  app.notFound(createNotFoundHandler(basePath));
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  app.use(sameOriginGuard(resolved.allowedOrigins));
+  if (resolved.auth) app.use(authMiddleware(resolved.auth, basePath));
+  app.use(
+    bodyLimit({
+      maxSize: resolved.maxBodyBytes,
+      onError: () => {
+        throw new HttpProblem("BODY_TOO_LARGE", `The request body is larger than ${resolved.maxBodyBytes} bytes, the limit; send a smaller body.`);
+      },
+    }),
+  );
+
+  // Fixed paths go before `/api/workqueue/:id`, which would otherwise match `status`, `active` and `events`.
+  registerPurgeRoutes(app, resolved);
+  registerEventRoutes(app, resolved);
+  registerItemRoutes(app, resolved);
+  registerPodRoutes(app, resolved);
+  registerHealthRoutes(app, resolved);
+  registerOpenApiRoute(app, resolved);
+
+  resolved.logger.debug({ basePath, auth: resolved.auth !== undefined, metrics: resolved.metrics !== undefined }, "Work queue HTTP app created");
+  return app;
+}

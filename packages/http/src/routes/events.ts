@@ -1,0 +1,34 @@
+import { childLogger } from "@logmk/workqueue";
+import type { Hono } from "hono";
+import type { AppEnv } from "../env.js";
+import { parseInteger } from "../input.js";
+import type { ResolvedAppOptions } from "../options.js";
+import { openEventStream } from "../sse/stream.js";
+
+/** `GET /api/workqueue/events`: the queue's events as Server-Sent Events, with replay after a reconnect. */
+export function registerEventRoutes(app: Hono<AppEnv>, options: ResolvedAppOptions): void {
+  const headers = {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache, no-transform",
+    // Tells nginx not to buffer the stream.
+    "X-Accel-Buffering": "no",
+  };
+
+  app.get("/api/workqueue/events", async (c) => {
+    // EventSource sends the header on its own reconnects, so it wins over a query parameter that a page set once.
+    const raw = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");
+    const lastEventId = raw === undefined || raw.trim() === "" ? null : parseInteger("lastEventId", raw.trim(), { min: 0, max: Number.MAX_SAFE_INTEGER });
+
+    // Hono runs this handler for HEAD and drops the body without cancelling it, which would leave the subscription behind.
+    if (c.req.method === "HEAD") return c.body(null, 200, headers);
+
+    const stream = await openEventStream({
+      queue: options.queue,
+      lastEventId,
+      ...options.events,
+      logger: childLogger(options.logger, { requestId: c.get("requestId") }),
+      signals: [c.req.raw.signal, options.signal],
+    });
+    return c.body(stream, 200, headers);
+  });
+}
