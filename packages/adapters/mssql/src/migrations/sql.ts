@@ -36,7 +36,7 @@ IF OBJECT_ID(@MigrationsTable, N'U') IS NULL
     [AppliedAt] datetime2(3) NOT NULL
   );
 SELECT [Id] FROM ${tables.migrations} ORDER BY [Id];`,
-    parameters: [param.nvarchar("MigrationsTable", tables.migrations, 400)],
+    parameters: [param.nvarchar("MigrationsTable", `${tables.schema}.WorkQueueMigrations`, 300)],
   };
 }
 

@@ -56,7 +56,7 @@ DECLARE @Oldest datetime2(7) = (SELECT TOP (1) l.${table.timestamp} FROM ${table
 DECLARE @Newest datetime2(7) = (SELECT TOP (1) l.${table.timestamp} FROM ${table.table} AS l WHERE ${pod.sql} ORDER BY l.${table.timestamp} DESC);
 IF @PodRows IS NULL AND @Oldest IS NOT NULL
 BEGIN
-  SET @PodRows = (SELECT COUNT_BIG(*) FROM (SELECT TOP (@CountCap) 1 AS [Row] FROM ${table.table} AS l WHERE ${pod.sql}) AS capped);
+  SET @PodRows = (SELECT COUNT_BIG(*) FROM (SELECT TOP (@CountCap) 1 AS [Row] FROM ${table.table} AS l WHERE ${pod.sql} ORDER BY l.${table.timestamp}) AS capped);
   SET @Capped = 1;
 END;
 SELECT @PodRows AS [PodRows], @Capped AS [Counted], @Oldest AS [Oldest], @Newest AS [Newest];`,
@@ -73,7 +73,7 @@ export function logPodDeployments(table: LogTable, podName: string, maxDeploymen
   if (table.deployment === null) {
     return {
       name: "logPodExists",
-      text: `SELECT TOP (1) 1 AS [Found] FROM ${table.table} WHERE ${table.pod} = @Pod;`,
+      text: `SELECT CASE WHEN EXISTS (SELECT 1 FROM ${table.table} WHERE ${table.pod} = @Pod) THEN 1 ELSE 0 END AS [Found];`,
       parameters: [textParameter(table, "Pod", podName)],
     };
   }
@@ -88,7 +88,7 @@ WHILE @Current IS NOT NULL AND @Steps < @MaxDeployments
 BEGIN
   IF EXISTS (SELECT 1 FROM ${table.table} WHERE ${deployment} = @Current AND ${table.pod} = @Pod)
     INSERT INTO @Found ([Deployment]) VALUES (@Current);
-  SET @Steps += 1;
+  SET @Steps = @Steps + 1;
   SET @Current = (SELECT TOP (1) ${deployment} FROM ${table.table} WHERE ${deployment} > @Current ORDER BY ${deployment});
 END;
 SELECT [Deployment] FROM @Found ORDER BY [Deployment];`,
@@ -108,7 +108,7 @@ export function logPods(table: LogTable, maxPods: number): SqlStatement {
   const next =
     deployment === null
       ? `SET @Pod = (SELECT TOP (1) ${table.pod} FROM ${table.table} WHERE ${table.pod} > @Pod ORDER BY ${table.pod});`
-      : `DECLARE @NextPod ${text} = (SELECT TOP (1) ${table.pod} FROM ${table.table} WHERE ${deployment} = @Deployment AND ${table.pod} > @Pod ORDER BY ${table.pod});
+      : `SET @NextPod = (SELECT TOP (1) ${table.pod} FROM ${table.table} WHERE ${deployment} = @Deployment AND ${table.pod} > @Pod ORDER BY ${table.pod});
   IF @NextPod IS NOT NULL
     SET @Pod = @NextPod;
   ELSE
@@ -139,7 +139,7 @@ END;`;
     text: `SET NOCOUNT ON;
 ${histogramLoad(table)}
 DECLARE @Pods TABLE ([Position] int IDENTITY(1, 1) PRIMARY KEY, [Deployment] ${text} NULL, [Pod] ${text} NOT NULL, [Oldest] datetime2(7) NULL, [Newest] datetime2(7) NULL, [Rows] float NULL);
-DECLARE @Deployment ${text}, @Pod ${text}, @Count int = 0;
+DECLARE @Deployment ${text}, @Pod ${text}, @NextPod ${text}, @Count int = 0;
 ${first}
 WHILE @Pod IS NOT NULL AND @Count < @MaxPods
 BEGIN
@@ -147,7 +147,7 @@ BEGIN
   SELECT @Deployment, @Pod,
     (SELECT TOP (1) ${table.timestamp} FROM ${table.table} WHERE ${seekPod} ORDER BY ${table.timestamp}),
     (SELECT TOP (1) ${table.timestamp} FROM ${table.table} WHERE ${seekPod} ORDER BY ${table.timestamp} DESC);
-  SET @Count += 1;
+  SET @Count = @Count + 1;
   ${next}
 END;
 UPDATE p SET [Rows] = ${histogramRows("p.[Pod]")} FROM @Pods AS p;

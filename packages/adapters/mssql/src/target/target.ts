@@ -104,7 +104,7 @@ export function createMssqlLogTarget(options: MssqlLogTargetOptions): MssqlLogTa
 
     async findPod({ podName }) {
       const rows = await lookup(logPodDeployments(table, podName, settings.maxDeployments));
-      if (table.deployment === null) return { exists: rows.length > 0, deployments: null };
+      if (table.deployment === null) return { exists: rows[0]?.["Found"] === 1, deployments: null };
       const deployments = rows.map((row) => String(row["Deployment"]));
       return { exists: deployments.length > 0, deployments };
     },

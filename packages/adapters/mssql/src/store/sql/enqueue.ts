@@ -24,7 +24,8 @@ function uniqueGuard(tables: QueueTables, write: string, exceptIdParameter: stri
 ${write}
 END TRY
 BEGIN CATCH
-  IF XACT_STATE() <> 0 ROLLBACK TRANSACTION;
+  IF XACT_STATE() <> 0
+    ROLLBACK TRANSACTION;
   IF ERROR_NUMBER() IN (2601, 2627)
   BEGIN
     ${conflictSelect(tables, exceptIdParameter)}
