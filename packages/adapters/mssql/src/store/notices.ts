@@ -23,6 +23,7 @@ export function createChangePoller(options: ChangePollerOptions): { subscribe(li
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failing = false;
   let polling = false;
+  let starting: Promise<void> | undefined;
 
   function emit(notice: StoreNotice): void {
     for (const listener of listeners) {
@@ -74,14 +75,20 @@ export function createChangePoller(options: ChangePollerOptions): { subscribe(li
 
   return {
     async subscribe(listener) {
-      if (listeners.size === 0) {
+      if (listeners.size === 0 && starting === undefined) {
         // Start from the newest event now, so a change made right after subscribe returns is noticed.
-        afterId = Number(lastRecordset(await executor.query(eventsLastId(tables)))[0]?.["LastId"] ?? 0);
-        listeners.add(listener);
-        schedule();
-      } else {
-        listeners.add(listener);
+        starting = executor.query(eventsLastId(tables)).then((result) => {
+          afterId = Number(lastRecordset(result)[0]?.["LastId"] ?? 0);
+        });
+        starting.then(
+          () => (starting = undefined),
+          () => (starting = undefined),
+        );
       }
+      // Listeners that subscribe while the first one starts wait for the same start.
+      if (starting !== undefined) await starting;
+      listeners.add(listener);
+      schedule();
 
       return async () => {
         listeners.delete(listener);
