@@ -3,7 +3,7 @@ import { WorkQueueError, type Logger } from "@logmk/workqueue";
 import type { SqlExecutor } from "./executor.js";
 import { createPoolExecutor } from "./pool-executor.js";
 
-/** Where a store or target sends its statements: exactly one of the three. */
+/** Connection source of a store or target: exactly one of the three. */
 export interface MssqlConnectionOptions {
   /**
    * A pool the caller owns and closes. It must keep mssql's default `options.useUTC: true`, since

@@ -62,7 +62,7 @@ export const param = {
   varchar: (name: string, value: string | null, length: number | null = 8000): SqlParameter => ({ name, type: { kind: "varchar", length }, value }),
 } as const;
 
-/** The last result set of a batch: the one the statements in this adapter end with. */
+/** Returns the last result set of a batch, which the statements of this adapter end with. */
 export function lastRecordset(result: SqlResult): SqlRow[] {
   return result.recordsets.at(-1) ?? [];
 }

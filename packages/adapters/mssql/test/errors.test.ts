@@ -2,7 +2,7 @@ import { classifyMssqlError, isUniqueViolation } from "@logmk/workqueue-mssql";
 import sql from "mssql";
 import { describe, expect, it } from "vitest";
 
-/** A server message as tedious reports it, wrapped by mssql as it does for a failed request. */
+/** Builds a server error as tedious reports it, wrapped by mssql as it is for a failed request. */
 function serverError(number: number, message: string): sql.RequestError {
   const tediousError = Object.assign(new Error(message), { code: "EREQUEST", info: { number, state: 1, class: 13, message, lineNumber: 1 } });
   return new sql.RequestError(tediousError as unknown as string, "EREQUEST");

@@ -53,6 +53,12 @@ function queueFull(maxOpenItems: number | null): WorkQueueError {
   return new WorkQueueError("QUEUE_FULL", `The queue already holds ${maxOpenItems} open items, its maximum; retry after some have finished.`, { details: { maxOpenItems } });
 }
 
+function recoveryOutcome(status: WorkQueueStatus): RecoveredItem["outcome"] {
+  if (status === "PENDING") return "retried";
+  if (status === "CANCELLED") return "cancelled";
+  return "failed";
+}
+
 /**
  * Creates the work queue store on SQL Server. Call `migrate()` once before use. Every method is
  * one batch: a write and its event commit together, and claims are atomic across processes.
@@ -153,8 +159,7 @@ export function createMssqlStore(options: MssqlStoreOptions): MssqlWorkQueueStor
       const rows = await rowsOf("recoverExpiredLeases", itemsRecoverExpired(tables, params));
       return rows.map((row): RecoveredItem => {
         const item = itemFromRow(row);
-        const outcome = item.status === "PENDING" ? "retried" : item.status === "CANCELLED" ? "cancelled" : "failed";
-        return { item, outcome };
+        return { item, outcome: recoveryOutcome(item.status) };
       });
     },
 

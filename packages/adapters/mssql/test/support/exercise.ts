@@ -81,7 +81,7 @@ export async function exerciseAdapter(): Promise<{ statements: RecordedStatement
   return { statements, store: storeExecutor, target: targetExecutor, targetWithoutDeployment: plainExecutor };
 }
 
-/** The distinct statement texts, keyed by name and a counter where one name has several texts. */
+/** Collects the distinct statement texts, keyed by name, with a counter where one name has several texts. */
 export function distinctTexts(statements: SqlStatement[]): Map<string, SqlStatement> {
   const byKey = new Map<string, SqlStatement>();
   const seen = new Set<string>();

@@ -39,7 +39,7 @@ function parses(sql: string): string | null {
   }
 }
 
-/** Parses every statement of a batch, rewriting the constructs the parser lacks, and says how each went. */
+/** Parses every statement of a batch, rewriting the constructs the parser lacks, and reports the outcome of each. */
 export function parseBatch(batch: string): StatementParse[] {
   return splitStatements(batch).map((statement): StatementParse => {
     if (parses(statement) === null) return { statement, outcome: "parsed", reasons: [] };

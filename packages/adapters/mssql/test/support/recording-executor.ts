@@ -10,7 +10,7 @@ export interface RecordedTransaction {
   outcome: "committed" | "rolled back" | "open";
 }
 
-/** Answers a statement with result sets; the default answers every statement with one empty result set. */
+/** Returns the result sets for a statement, or undefined for one empty result set. */
 export type Responder = (statement: SqlStatement) => SqlRow[][] | undefined;
 
 export interface RecordingExecutor extends SqlExecutor {
@@ -21,7 +21,7 @@ export interface RecordingExecutor extends SqlExecutor {
 }
 
 /**
- * An executor that records what the adapter sends instead of running it, so the unit tests can
+ * Creates an executor that records what the adapter sends instead of running it, so the unit tests can
  * check every statement and parameter without a server. It runs no SQL.
  */
 export function createRecordingExecutor(respond: Responder = () => undefined): RecordingExecutor {

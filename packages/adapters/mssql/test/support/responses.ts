@@ -3,7 +3,7 @@ import { itemRow } from "./rows.js";
 
 const at = new Date("2026-11-30T10:05:00.000Z");
 
-/** A snapshot as FOR JSON writes it into WorkQueueEvents.Item: numbers for bigint, UTC text without a zone. */
+/** Renders an item snapshot as FOR JSON writes it into WorkQueueEvents.Item: numbers for bigint, UTC text without a zone. */
 export function itemSnapshot(overrides: SqlRow = {}): string {
   const row = itemRow(overrides);
   const json: SqlRow = {};
@@ -16,8 +16,8 @@ export function itemSnapshot(overrides: SqlRow = {}): string {
 }
 
 /**
- * Result sets shaped like SQL Server's answer to each statement the adapter sends, so that the
- * store and target code paths after the query run too. `overrides` replaces the answer by name.
+ * Returns result sets shaped like SQL Server's reply to each statement the adapter sends, so that
+ * the store and target code after the query runs too. `overrides` replaces the reply by name.
  */
 export function respondLikeServer(overrides: Record<string, SqlRow[][]> = {}) {
   return (statement: SqlStatement): SqlRow[][] | undefined => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import sql from "mssql";
 
-/** The official image the tests start when a Docker engine answers. */
+/** The official image the tests start when a Docker engine responds. */
 export const SQL_SERVER_IMAGE = "mcr.microsoft.com/mssql/server:2022-latest";
 
 const DOCKER_CHECK_MS = 5_000;
@@ -25,7 +25,7 @@ async function dockerAnswers(): Promise<string | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const { getContainerRuntimeClient } = await import("testcontainers");
-    // The Docker client can hang on a socket that accepts but never answers, so the check has its own time limit.
+    // The Docker client can hang on a socket that accepts but never responds, so the check has its own time limit.
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${DOCKER_CHECK_MS / 1000} s`)), DOCKER_CHECK_MS);
     });
@@ -40,7 +40,7 @@ async function dockerAnswers(): Promise<string | null> {
 
 /**
  * Finds a SQL Server for the integration suites: `MSSQL_URL` when set, else a container started
- * with testcontainers when a Docker engine answers, else a skip reason naming what is missing.
+ * with testcontainers when a Docker engine responds, else a skip reason naming what is missing.
  */
 export async function findSqlServer(): Promise<SqlServer> {
   const url = process.env["MSSQL_URL"];
@@ -70,7 +70,7 @@ export async function findSqlServer(): Promise<SqlServer> {
   };
 }
 
-/** A fresh schema name, so that suites sharing a server never see each other's tables. */
+/** Returns a fresh schema name, so that suites sharing a server never see each other's tables. */
 export function uniqueSchema(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString("hex")}`;
 }

@@ -6,8 +6,8 @@ import { WRITE_PROLOGUE, eventInsert, plainEvent } from "./fragments.js";
 
 /**
  * Claims the next eligible items in one statement. The ordered CTE reads the claim index in
- * priority, then RunAt, then Id order; UPDLOCK makes the read see the latest committed row even
- * under READ COMMITTED SNAPSHOT, READPAST skips rows another claimer has locked, and ROWLOCK keeps
+ * priority, then RunAt, then Id order. UPDLOCK makes the read see the latest committed row even
+ * under READ COMMITTED SNAPSHOT. READPAST skips rows another claimer has locked, and ROWLOCK keeps
  * the locks to those rows. The UPDATE re-checks the status for a row that changed after the read.
  */
 export function itemsClaim(tables: QueueTables, params: ClaimParams): SqlStatement {

@@ -16,8 +16,8 @@ function limitParameters(tables: QueueTables, lock: LimitLock): SqlParameter[] {
 
 /**
  * Runs `write` so that a duplicate key on the unique index ends the batch with `CONFLICT` and the
- * open item, instead of an error. The explicit check before it answers the common case; this
- * covers the race where two callers insert the same key at once.
+ * open item, instead of an error. The explicit check before it catches the common case, and this
+ * guard covers the race where two callers insert the same key at once.
  */
 function uniqueGuard(tables: QueueTables, write: string, exceptIdParameter: string | null): string {
   return `BEGIN TRY

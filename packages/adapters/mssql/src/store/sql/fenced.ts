@@ -15,7 +15,7 @@ import { type EventColumns, WRITE_PROLOGUE, changedItemSelect, eventInsert, plai
 const CLEAR_LEASE = "[LockedBy] = NULL, [LeaseExpiresAt] = NULL";
 
 /**
- * A write by the worker that holds the lease: it matches on the id, IN_PROGRESS and the fencing
+ * Builds a write by the worker that holds the lease: it matches on the id, IN_PROGRESS and the fencing
  * token of the claim, so a worker whose lease was recovered and claimed again changes nothing.
  */
 function fencedWrite(tables: QueueTables, name: string, fenced: FencedParams, assignments: string, event: EventColumns | null, parameters: SqlParameter[]): SqlStatement {
@@ -32,7 +32,7 @@ WHERE [Id] = @Id AND [Status] = 'IN_PROGRESS' AND [FencingToken] = @FencingToken
   };
 }
 
-/** The JSON text of a checkpoint, and whether to write it at all (undefined keeps the stored one). */
+/** Binds the JSON text of a checkpoint and whether to write it at all (undefined keeps the stored one). */
 function checkpointParameters(checkpoint: unknown): SqlParameter[] {
   const keep = checkpoint === undefined;
   const value = keep || checkpoint === null ? null : JSON.stringify(checkpoint);
@@ -46,7 +46,7 @@ export function itemHeartbeat(tables: QueueTables, params: HeartbeatParams): Sql
   return fencedWrite(tables, "itemHeartbeat", params, "[LeaseExpiresAt] = DATEADD(millisecond, @LeaseMs, @Now)", null, [param.int("LeaseMs", params.leaseMs)]);
 }
 
-/** The progress write; the purge target runs this same statement inside each chunk's transaction. */
+/** Builds the progress write. The purge target runs this same statement inside each chunk's transaction. */
 export function itemProgress(tables: QueueTables, params: ReportProgressParams): SqlStatement {
   const keepEstimate = params.estimatedRecords === undefined;
   return fencedWrite(

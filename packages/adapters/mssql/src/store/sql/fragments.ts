@@ -30,7 +30,7 @@ FROM ${tables.items} AS q INNER JOIN @Changed AS c ON c.[Id] = q.[Id]
 ORDER BY q.[Id];`;
 }
 
-/** The event columns of a change that records one fixed event name without a reason. */
+/** Returns the event columns of a change that records one fixed event name without a reason. */
 export function plainEvent(name: string): EventColumns {
   return { name: `'${name}'`, reason: "NULL", errorMessage: "NULL" };
 }

@@ -97,7 +97,7 @@ export function eventsLastId(tables: QueueTables): SqlStatement {
   return { name: "eventsLastId", text: `SELECT COALESCE(MAX([Id]), 0) AS [LastId] FROM ${tables.events};`, parameters: [] };
 }
 
-/** One batch of old events, with READPAST as for items. */
+/** Deletes one batch of old events, with READPAST as for items. */
 export function eventsDeleteBefore(tables: QueueTables, before: Date, batchSize: number): SqlStatement {
   return {
     name: "eventsDeleteBefore",
@@ -108,7 +108,7 @@ SELECT @@ROWCOUNT AS [Deleted];`,
 }
 
 /**
- * The change marker that notices poll: the newest event id, and the newest id of an event that
+ * Reads the change marker that notices poll: the newest event id, and the newest id of an event that
  * makes work available (an item added or put back to PENDING). It reads only ids after the last
  * poll, through the primary key, and READPAST keeps it from waiting on uncommitted inserts.
  */
