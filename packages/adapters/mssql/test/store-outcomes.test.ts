@@ -54,6 +54,16 @@ describe("store outcomes", () => {
     expect(executor.named("itemInsert")).toHaveLength(3);
   });
 
+  it("fails on a batch without an outcome", async () => {
+    const executor = createRecordingExecutor(respondLikeServer({ itemInsert: [[]] }));
+
+    const error = await caught(createMssqlStore({ executor }).enqueue({ item: newItem(), maxOpenItems: null }));
+
+    expect(isWorkQueueError(error, "STORE_FAILED")).toBe(true);
+    expect((error as Error).message).toContain("check that migrate() has run on schema dbo");
+    expect(executor.named("itemInsert")).toHaveLength(1);
+  });
+
   it("reports a full queue", async () => {
     const executor = createRecordingExecutor(respondLikeServer({ itemInsert: [[{ Outcome: "QUEUE_FULL" }]], itemRetry: [[{ Outcome: "QUEUE_FULL" }]] }));
     const store = createMssqlStore({ executor });

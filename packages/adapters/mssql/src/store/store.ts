@@ -107,6 +107,9 @@ export function createMssqlStore(options: MssqlStoreOptions): MssqlWorkQueueStor
         const outcome = row?.["Outcome"];
         if (outcome === "APPLIED") return itemFromRow(row!);
         if (outcome === "QUEUE_FULL") throw queueFull(params.maxOpenItems);
+        if (outcome !== "CONFLICT") {
+          throw new WorkQueueError("STORE_FAILED", `SQL Server store: enqueue returned the outcome ${JSON.stringify(outcome)} instead of APPLIED, CONFLICT or QUEUE_FULL; check that migrate() has run on schema ${settings.schema}.`);
+        }
 
         const existing = itemOrNullFromRow(row);
         if (existing) {
