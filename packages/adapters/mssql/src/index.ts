@@ -1,0 +1,11 @@
+export { createMssqlStore, type MssqlWorkQueueStore } from "./store/store.js";
+export type { MssqlStoreOptions } from "./store/options.js";
+export { createMssqlLogTarget, type MssqlLogTarget } from "./target/target.js";
+export type { MssqlLogTableOptions, MssqlLogTargetOptions } from "./target/options.js";
+export type { MssqlConnectionOptions } from "./connection.js";
+export { classifyMssqlError, isUniqueViolation, TRANSIENT_ERRORS } from "./errors.js";
+export { createPoolExecutor } from "./pool-executor.js";
+export { param, type SqlExecutor, type SqlParameter, type SqlParameterType, type SqlResult, type SqlRow, type SqlStatement, type SqlValue } from "./executor.js";
+export { MIGRATIONS, type Migration } from "./migrations/index.js";
+export type { MigrationReport } from "./migrations/migrate.js";
+export { isValidIdentifier, quoteIdentifier } from "./identifiers.js";
