@@ -75,7 +75,7 @@ export function createMssqlLogTarget(options: MssqlLogTargetOptions): MssqlLogTa
     try {
       return await executor.transaction(async (transaction) => {
         const chunk = chunkOutcome(lastRecordset(await transaction.query(statement))[0], cursor, limit);
-        const update = progress(chunk.deleted, chunk.cursor);
+        const update = progress(chunk.deleted, chunk.cursor, chunk.done);
         const write = fencedResultFromRow(lastRecordset(await transaction.query({ ...itemProgress(queue, update), timeoutMs: params.statementTimeoutMs }))[0]);
         if (!write.applied) throw new ProgressNotApplied(write);
         return { ...chunk, progressWrite: write };
