@@ -1,0 +1,11 @@
+export { createPostgresStore, type PostgresStore, type DatabaseIdentity } from "./store/store.js";
+export type { PostgresStoreOptions } from "./store/options.js";
+export { MIGRATIONS, migrateQueueSchema } from "./migrations/migrate.js";
+export type { Migration } from "./migrations/migration.js";
+export { queueNames, type QueueNames } from "./sql/queue-names.js";
+export type { PostgresConnection } from "./executor/connect.js";
+export { openExecutor } from "./executor/connect.js";
+export type { QueryResult, SqlExecutor, SqlQueryable } from "./executor/executor.js";
+export { createPostgresJsExecutor } from "./executor/postgres-js.js";
+export { createPGliteExecutor } from "./executor/pglite.js";
+export { classifyError, isUniqueViolation, sqlStateOf } from "./errors.js";

@@ -1,0 +1,33 @@
+import { eventRecordSql } from "./fragments.js";
+import type { QueueNames } from "./queue-names.js";
+
+/**
+ * Claims up to `$4` eligible items of the types `$2` for worker `$1` with a lease of `$3`
+ * milliseconds, and records `QueueItemStarted` for each, in one statement. Every eligibility
+ * check sits inside the locked select, and SKIP LOCKED lets concurrent claimers pass over rows
+ * another claimer holds instead of waiting for them or taking them twice.
+ */
+export function itemClaimSql(names: QueueNames): string {
+  return `WITH next AS (
+    SELECT id FROM ${names.items}
+    WHERE status = 'PENDING' AND run_at <= now() AND type = ANY($2::text[])
+    ORDER BY priority DESC, run_at, id
+    LIMIT $4::integer
+    FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE ${names.items} q SET
+      status = 'IN_PROGRESS',
+      attempts = q.attempts + 1,
+      fencing_token = q.fencing_token + 1,
+      locked_by = $1::text,
+      started_at = now(),
+      updated_at = now(),
+      lease_expires_at = clock_timestamp() + $3::double precision * interval '1 millisecond',
+      stop_reason = NULL
+    FROM next WHERE q.id = next.id
+    RETURNING q.*
+  ), recorded AS (
+    ${eventRecordSql(names, "claimed", { name: `'QueueItemStarted'` })}
+  )
+  SELECT * FROM claimed ORDER BY priority DESC, run_at, id`;
+}
