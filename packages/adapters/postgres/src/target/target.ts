@@ -1,0 +1,152 @@
+import { WorkQueueError, errorMessageOf, type ChunkResult, type DeleteChunkParams, type LogPurgeTarget, type PodSummary } from "@logmk/workqueue";
+import { classifyError } from "../errors.js";
+import { openExecutor } from "../executor/connect.js";
+import { chunkTimeoutsSql, type ChunkScope } from "../sql/log-chunk.js";
+import { logMaxIdSql } from "../sql/log-catalog.js";
+import { logPodEstimateSql, logRangeEstimateSql, planRowsOf } from "../sql/log-estimate.js";
+import { logPodDeploymentsSql, logPodExistsSql } from "../sql/log-pod-find.js";
+import { logPodsSql } from "../sql/log-pods.js";
+import { toNumber } from "../store/rows.js";
+import { ChunkRolledBack, deleteChunkStep, rolledBackResult } from "./chunk.js";
+import { parseLogCursor } from "./cursor.js";
+import { inspectLogTable } from "./inspect.js";
+import { logTable, type TimeSql } from "./log-table.js";
+import { resolveTargetOptions, type PostgresLogTargetOptions } from "./options.js";
+
+/** Planner estimates that `listPods` runs at once; postgres.js pipelines them on its connections. */
+const ESTIMATE_CONCURRENCY = 8;
+
+async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Creates the purge target for a LogMk-shaped log table on Postgres or PGlite. Chunks walk the
+ * (deployment, pod, timestamp) index by key, each in its own short transaction; with `queueStore`
+ * the item's fenced progress write commits in the same transaction as the chunk's delete.
+ */
+export function createPostgresLogTarget(options: PostgresLogTargetOptions): LogPurgeTarget {
+  const settings = resolveTargetOptions(options);
+  const { logger, queueStore } = settings;
+  const table = logTable(settings.schema, settings.table, settings.columns);
+  const executor = openExecutor(settings.connection, {
+    maxConnections: settings.maxConnections,
+    statementTimeoutMs: settings.purgeTimeoutMs,
+    applicationName: "logmk-workqueue-purge",
+    logger,
+  });
+
+  let inspected: Promise<TimeSql> | undefined;
+  let sharedChecked: Promise<void> | undefined;
+
+  /** Reads the timestamp column's type once; a failed read is tried again on the next call. */
+  function timeOf(): Promise<TimeSql> {
+    inspected ??= inspectLogTable(executor, table, logger).catch((error) => {
+      inspected = undefined;
+      throw error;
+    });
+    return inspected;
+  }
+
+  /** Checks once that the queue store and the log table are in one database, as a shared transaction needs. */
+  function checkSharedDatabase(): Promise<void> {
+    sharedChecked ??= (async () => {
+      const [throughTarget, throughStore] = await Promise.all([queueStore!.databaseIdentity(executor), queueStore!.databaseIdentity()]);
+      if (throughTarget.identity !== throughStore.identity || !throughTarget.hasTable) {
+        throw new WorkQueueError(
+          "VALIDATION_FAILED",
+          `queueStore uses database ${throughStore.identity} but the log table ${table.label} is in ${throughTarget.identity}${throughTarget.hasTable ? "" : ", where the queue's tables are not visible"}; give queueStore only when both share one database.`,
+        );
+      }
+    })().catch((error) => {
+      if (classifyError(error) !== null) sharedChecked = undefined;
+      throw error;
+    });
+    return sharedChecked;
+  }
+
+  async function deleteChunk(params: DeleteChunkParams): Promise<ChunkResult> {
+    const cursor = parseLogCursor(params.cursor);
+    const scope: ChunkScope = { table, time: await timeOf(), range: params.range };
+    const progress = queueStore ? params.progress : undefined;
+    if (progress) await checkSharedDatabase();
+    const lockTimeoutMs = Math.min(settings.lockTimeoutMs, params.statementTimeoutMs);
+
+    try {
+      return await executor.transaction(async (tx): Promise<ChunkResult> => {
+        await tx.query(chunkTimeoutsSql(), [params.statementTimeoutMs, lockTimeoutMs]);
+        const step = await deleteChunkStep(tx, scope, cursor, params.limit);
+        if (!progress) return step;
+
+        const write = await queueStore!.reportProgressIn(tx, progress(step.deleted, step.cursor));
+        if (!write.applied) throw new ChunkRolledBack(write);
+        return { ...step, progressWrite: write };
+      });
+    } catch (error) {
+      if (!(error instanceof ChunkRolledBack)) throw error;
+      const itemId = error.write.item?.id;
+      logger.warn({ itemId, status: error.write.item?.status }, `Purge chunk of item ${itemId} rolled back: ${errorMessageOf(error)}`);
+      return rolledBackResult(params, error.write);
+    }
+  }
+
+  const target: LogPurgeTarget = {
+    name: `${executor.isPGlite ? "pglite" : "postgres"}:${table.label}`,
+    ...(settings.maxChunkSize === undefined ? {} : { maxChunkSize: settings.maxChunkSize }),
+
+    async now() {
+      const { rows } = await executor.query<{ now: Date }>("SELECT now() AS now");
+      return rows[0]!.now;
+    },
+
+    async findPod({ podName }) {
+      if (table.deployment === null) {
+        const { rows } = await executor.query<{ found: boolean }>(logPodExistsSql(table), [podName]);
+        return { exists: rows[0]?.found === true, deployments: null };
+      }
+      const { rows } = await executor.query<{ deployment: string }>(logPodDeploymentsSql({ ...table, deployment: table.deployment }), [podName]);
+      return { exists: rows.length > 0, deployments: rows.map((row) => row.deployment) };
+    },
+
+    async maxLogId() {
+      const { rows } = await executor.query<{ max_id: unknown }>(logMaxIdSql(table));
+      const maxId = rows[0]?.max_id;
+      return maxId === null || maxId === undefined ? null : toNumber(maxId);
+    },
+
+    async estimateRows(range) {
+      const statement = logRangeEstimateSql(table, await timeOf(), range);
+      const { rows } = await executor.query(statement.text, statement.values);
+      return planRowsOf(rows[0]);
+    },
+
+    deleteChunk,
+
+    async listPods(): Promise<PodSummary[]> {
+      const { rows } = await executor.query<{ deployment: string | null; pod: string; oldest: Date | null; newest: Date | null }>(logPodsSql(table, await timeOf()));
+      const estimateSql = logPodEstimateSql(table);
+      const estimates = await mapConcurrently(rows, ESTIMATE_CONCURRENCY, async (row) => {
+        const { rows: plan } = await executor.query(estimateSql, table.deployment === null ? [row.pod] : [row.pod, row.deployment]);
+        return planRowsOf(plan[0]);
+      });
+      return rows.map((row, index) => ({ deployment: row.deployment, podName: row.pod, approximateCount: estimates[index]!, oldest: row.oldest, newest: row.newest }));
+    },
+
+    classifyError,
+
+    close() {
+      return executor.close();
+    },
+  };
+
+  return target;
+}
