@@ -1,0 +1,147 @@
+import {
+  createLogPurgeHandler,
+  createLogPurgeService,
+  createProcessor,
+  createWorkQueue,
+  type LogPurgeTarget,
+  type Processor,
+  type QueueEvent,
+} from "@logmk/workqueue";
+import { newItem } from "@logmk/workqueue/testing";
+import { createPostgresLogTarget, createPostgresStore, type PostgresStore } from "@logmk/workqueue-postgres";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { deferred, within } from "./support/deferred.js";
+import { createLogTable, insertLogRows } from "./support/log-table.js";
+import { serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
+import { findTestServer } from "./support/server.js";
+
+const lookup = await findTestServer();
+const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
+const schemas: string[] = [];
+const closers: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  for (const schema of schemas.splice(0)) await admin!.dropSchema(schema);
+});
+afterAll(async () => {
+  await admin?.close();
+  await lookup.server?.stop();
+});
+
+function schema(prefix: string): string {
+  const name = uniqueSchemaName(prefix);
+  schemas.push(name);
+  return name;
+}
+
+/** A store with its own pool, as another process would have. */
+function openStore(queueSchema: string, maxConnections = 5): PostgresStore {
+  const store = createPostgresStore({ connection: lookup.server!.url, schema: queueSchema, maxConnections });
+  closers.push(() => store.close());
+  return store;
+}
+
+describe.skipIf(!lookup.server)(`concurrency on a real server${lookup.skipReason ? ` (skipped: ${lookup.skipReason})` : ""}`, () => {
+  it("claims each of 2,000 items once with 8 claimers", { timeout: 120_000 }, async () => {
+    const queueSchema = schema("claim");
+    const stores = [openStore(queueSchema), openStore(queueSchema)];
+    await stores[0]!.migrate();
+    for (let batch = 0; batch < 20; batch++) {
+      await Promise.all(Array.from({ length: 100 }, (_, index) => stores[0]!.enqueue({ item: newItem({ podName: `pod-${batch * 100 + index}` }), maxOpenItems: null })));
+    }
+
+    const claimedBy = new Map<number, number>();
+    const duplicates: number[] = [];
+    const claimer = async (claimerIndex: number) => {
+      const store = stores[claimerIndex % 2]!;
+      for (;;) {
+        const batch = await store.claimNext({ workerId: `claimer-${claimerIndex}`, types: ["TEST_JOB"], leaseMs: 60_000, limit: 5 });
+        if (batch.length === 0) return;
+        for (const item of batch) {
+          if (claimedBy.has(item.id)) duplicates.push(item.id);
+          claimedBy.set(item.id, claimerIndex);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, index) => claimer(index)));
+
+    expect(duplicates).toEqual([]);
+    expect(claimedBy.size).toBe(2_000);
+    expect(new Set(claimedBy.values()).size).toBeGreaterThan(1);
+    const [counts] = await admin!.exec(`SELECT count(*) FILTER (WHERE status = 'IN_PROGRESS' AND attempts = 1) AS claimed, count(*) AS total FROM "${queueSchema}".work_queue`);
+    expect(Number(counts!.claimed)).toBe(2_000);
+    const [started] = await admin!.exec(`SELECT count(*) AS events, count(DISTINCT item_id) AS items FROM "${queueSchema}".work_queue_events WHERE name = 'QueueItemStarted'`);
+    expect([Number(started!.events), Number(started!.items)]).toEqual([2_000, 2_000]);
+  });
+
+  it("starts one pending purge once with two racing processors", { timeout: 60_000 }, async () => {
+    const queueSchema = schema("race_queue");
+    const logSchema = schema("race_log");
+    await createLogTable(admin!, logSchema);
+    await insertLogRows(admin!, logSchema, [{ deployment: "api", pod: "api-1", count: 5_000, start: new Date("2026-10-01T00:00:00Z"), stepMs: 1_000 }]);
+
+    const processes = ["a", "b"].map((name) => {
+      const store = openStore(queueSchema);
+      const target: LogPurgeTarget = createPostgresLogTarget({ connection: lookup.server!.url, schema: logSchema, queueStore: store });
+      closers.push(async () => target.close?.());
+      const handler = createLogPurgeHandler({ target, chunkSize: 1_000, targetChunkMs: null });
+      const processor: Processor = createProcessor({ store, handlers: [handler], workerId: `process-${name}`, leaseMs: 30_000, pollIntervalMs: 60_000 });
+      closers.push(() => processor.stop());
+      return { store, target, handler, processor };
+    });
+    const [a, b] = processes as [(typeof processes)[0], (typeof processes)[0]];
+    await a.store.migrate();
+    const queue = createWorkQueue({ store: a.store, handlers: [a.handler] });
+    closers.push(() => queue.close());
+    const service = createLogPurgeService({ queue, target: a.target });
+    const completed = deferred<QueueEvent>();
+    queue.on("QueueItemCompleted", (event) => completed.resolve(event));
+    await queue.startEvents();
+    const item = await service.enqueue({ podName: "api-1", deployment: "api" });
+
+    await Promise.all([a.processor.start(), b.processor.start()]);
+    const done = await within(completed.promise, 30_000, "completion of the purge");
+
+    expect(done.item.id).toBe(item.id);
+    expect(done.item.recordsAffected).toBe(5_000);
+    expect(done.item.attempts).toBe(1);
+    const started = await admin!.exec(`SELECT item->>'locked_by' AS worker FROM "${queueSchema}".work_queue_events WHERE name = 'QueueItemStarted' AND item_id = $1`, [item.id]);
+    expect(started).toHaveLength(1);
+    expect(["process-a", "process-b"]).toContain(started[0]!.worker);
+  });
+
+  it("never runs an item that a racing cancel ended", { timeout: 60_000 }, async () => {
+    const queueSchema = schema("cancel");
+    const claimingStore = openStore(queueSchema);
+    const cancellingStore = openStore(queueSchema);
+    await claimingStore.migrate();
+
+    let cancelled = 0;
+    for (let round = 0; round < 150; round++) {
+      const queued = await cancellingStore.enqueue({ item: newItem({ podName: `race-${round}` }), maxOpenItems: null });
+      const [claimed, cancel] = await Promise.all([
+        claimingStore.claimNext({ workerId: "w", types: ["TEST_JOB"], leaseMs: 60_000, limit: 1 }),
+        cancellingStore.cancelPending({ id: queued.id }),
+      ]);
+      const final = await claimingStore.getItem({ id: queued.id });
+
+      if (cancel.applied) {
+        cancelled++;
+        expect(claimed).toEqual([]);
+        expect(final?.status).toBe("CANCELLED");
+      } else {
+        expect(claimed.map((item) => item.id)).toEqual([queued.id]);
+        expect(final?.status).toBe("IN_PROGRESS");
+        await claimingStore.completeItem({ id: queued.id, fencingToken: claimed[0]!.fencingToken });
+      }
+    }
+
+    const bothHappened = await admin!.exec(
+      `SELECT item_id FROM "${queueSchema}".work_queue_events GROUP BY item_id
+       HAVING bool_or(name = 'QueueItemCancelled') AND bool_or(name = 'QueueItemStarted')`,
+    );
+    expect(bothHappened).toEqual([]);
+    expect(cancelled).toBeGreaterThan(0);
+  });
+});

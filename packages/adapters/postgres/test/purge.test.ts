@@ -1,0 +1,98 @@
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { runPurgeScenario, type PurgeScenarioResult } from "./support/purge-scenario.js";
+import { pgliteAdmin, serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
+import { findTestServer } from "./support/server.js";
+
+const lookup = await findTestServer();
+const pg = new PGlite();
+const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
+const pgAdmin = pgliteAdmin(pg);
+const schemas: Array<[AdminConnection, string]> = [];
+const clients: postgres.Sql[] = [];
+
+afterEach(async () => {
+  for (const [connection, schema] of schemas.splice(0)) await connection.dropSchema(schema);
+  for (const client of clients.splice(0)) await client.end({ timeout: 1 });
+});
+afterAll(async () => {
+  await admin?.close();
+  await lookup.server?.stop();
+  await pg.close();
+});
+
+function schemaPair(connection: AdminConnection): { logSchema: string; queueSchema: string } {
+  const logSchema = uniqueSchemaName("purge_log");
+  const queueSchema = uniqueSchemaName("purge_queue");
+  schemas.push([connection, logSchema], [connection, queueSchema]);
+  return { logSchema, queueSchema };
+}
+
+function expectExactPurge(result: PurgeScenarioResult): void {
+  expect(result.item.status).toBe("COMPLETED");
+  expect(result.item.attempts).toBe(2);
+  expect(result.item.recordsAffected).toBe(result.matchingAtEnqueue);
+  expect(result.matchingLeft).toBe(0);
+  expect(result.othersAfter).toEqual(result.othersBefore);
+  expect(result.lateRows.after).toBe(result.lateRows.before);
+  expect(result.resumedFrom).not.toBeNull();
+}
+
+describe("log purge through the processor (PGlite)", () => {
+  it("resumes after a lost lease with an exact count", { timeout: 120_000 }, async () => {
+    await pgAdmin.exec("SET TimeZone = 'Australia/Adelaide'");
+    try {
+      const result = await runPurgeScenario({
+        admin: pgAdmin,
+        storeConnection: () => pg,
+        targetConnection: () => pg,
+        ...schemaPair(pgAdmin),
+        podRows: 10_000,
+        chunkSize: 500,
+        crashAfterChunk: 4,
+        timeoutMs: 60_000,
+      });
+
+      expectExactPurge(result);
+      expect(result.matchingAtEnqueue).toBe(8_000);
+    } finally {
+      await pgAdmin.exec("RESET TimeZone");
+    }
+  });
+});
+
+describe.skipIf(!lookup.server)(`log purge through the processor (server${lookup.skipReason ? `; skipped: ${lookup.skipReason}` : ""})`, () => {
+  it("purges 400k of 1M rows with flat chunk times", { timeout: 240_000 }, async () => {
+    const url = lookup.server!.url;
+    // The purge's connection runs in a non-UTC session: bounds must still compare in UTC.
+    const targetClient = () => {
+      const client = postgres(url, { max: 2, connection: { TimeZone: "America/Sao_Paulo" }, onnotice: () => {} });
+      clients.push(client);
+      return client;
+    };
+
+    const result = await runPurgeScenario({
+      admin: admin!,
+      storeConnection: () => url,
+      targetConnection: targetClient,
+      ...schemaPair(admin!),
+      podRows: 500_000,
+      chunkSize: 10_000,
+      crashAfterChunk: 3,
+      timeoutMs: 180_000,
+    });
+
+    expectExactPurge(result);
+    expect(result.matchingAtEnqueue).toBe(400_000);
+
+    const full = result.chunks.filter((chunk) => chunk.deleted >= 9_000).map((chunk) => chunk.durationMs);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const firstChunks = median(full.slice(0, 5));
+    const lastChunks = median(full.slice(-5));
+    console.info(`purge chunks: ${full.length} full chunks, first median ${firstChunks} ms, last median ${lastChunks} ms`);
+    expect(full.length).toBeGreaterThan(25);
+    // Rereading the deleted entries would make the last chunks several times slower than the first.
+    expect(lastChunks).toBeLessThan(firstChunks * 2 + 30);
+  });
+});
