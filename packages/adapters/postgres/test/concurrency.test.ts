@@ -9,40 +9,23 @@ import {
 } from "@logmk/workqueue";
 import { newItem } from "@logmk/workqueue/testing";
 import { createPostgresLogTarget, createPostgresStore, type PostgresStore } from "@logmk/workqueue-postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deferred, within } from "./support/deferred.js";
 import { createLogTable, insertLogRows } from "./support/log-table.js";
-import { serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
-import { findTestServer } from "./support/server.js";
+import { serverSuite } from "./support/server-suite.js";
 
-const lookup = await findTestServer();
-const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
-const schemas: string[] = [];
-const closers: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  for (const schema of schemas.splice(0)) await admin!.dropSchema(schema);
-});
-afterAll(async () => {
-  await admin?.close();
-  await lookup.server?.stop();
-});
-
-function schema(prefix: string): string {
-  const name = uniqueSchemaName(prefix);
-  schemas.push(name);
-  return name;
-}
+const suite = await serverSuite();
+const { lookup, schema } = suite;
+const admin = suite.admin!;
 
 /** A store with its own pool, as another process would have. */
 function openStore(queueSchema: string, maxConnections = 5): PostgresStore {
   const store = createPostgresStore({ connection: lookup.server!.url, schema: queueSchema, maxConnections });
-  closers.push(() => store.close());
+  suite.defer(() => store.close());
   return store;
 }
 
-describe.skipIf(!lookup.server)(`concurrency on a real server${lookup.skipReason ? ` (skipped: ${lookup.skipReason})` : ""}`, () => {
+describe.skipIf(!lookup.server)(suite.title("concurrency on a real server"), () => {
   it("claims each of 2,000 items once with 8 claimers", { timeout: 120_000 }, async () => {
     const queueSchema = schema("claim");
     const stores = [openStore(queueSchema), openStore(queueSchema)];
@@ -69,31 +52,31 @@ describe.skipIf(!lookup.server)(`concurrency on a real server${lookup.skipReason
     expect(duplicates).toEqual([]);
     expect(claimedBy.size).toBe(2_000);
     expect(new Set(claimedBy.values()).size).toBeGreaterThan(1);
-    const [counts] = await admin!.exec(`SELECT count(*) FILTER (WHERE status = 'IN_PROGRESS' AND attempts = 1) AS claimed, count(*) AS total FROM "${queueSchema}".work_queue`);
+    const [counts] = await admin.exec(`SELECT count(*) FILTER (WHERE status = 'IN_PROGRESS' AND attempts = 1) AS claimed, count(*) AS total FROM "${queueSchema}".work_queue`);
     expect(Number(counts!.claimed)).toBe(2_000);
-    const [started] = await admin!.exec(`SELECT count(*) AS events, count(DISTINCT item_id) AS items FROM "${queueSchema}".work_queue_events WHERE name = 'QueueItemStarted'`);
+    const [started] = await admin.exec(`SELECT count(*) AS events, count(DISTINCT item_id) AS items FROM "${queueSchema}".work_queue_events WHERE name = 'QueueItemStarted'`);
     expect([Number(started!.events), Number(started!.items)]).toEqual([2_000, 2_000]);
   });
 
   it("starts one pending purge once with two racing processors", { timeout: 60_000 }, async () => {
     const queueSchema = schema("race_queue");
     const logSchema = schema("race_log");
-    await createLogTable(admin!, logSchema);
-    await insertLogRows(admin!, logSchema, [{ deployment: "api", pod: "api-1", count: 5_000, start: new Date("2026-10-01T00:00:00Z"), stepMs: 1_000 }]);
+    await createLogTable(admin, logSchema);
+    await insertLogRows(admin, logSchema, [{ deployment: "api", pod: "api-1", count: 5_000, start: new Date("2026-10-01T00:00:00Z"), stepMs: 1_000 }]);
 
     const processes = ["a", "b"].map((name) => {
       const store = openStore(queueSchema);
       const target: LogPurgeTarget = createPostgresLogTarget({ connection: lookup.server!.url, schema: logSchema, queueStore: store });
-      closers.push(async () => target.close?.());
+      suite.defer(async () => target.close?.());
       const handler = createLogPurgeHandler({ target, chunkSize: 1_000, targetChunkMs: null });
       const processor: Processor = createProcessor({ store, handlers: [handler], workerId: `process-${name}`, leaseMs: 30_000, pollIntervalMs: 60_000 });
-      closers.push(() => processor.stop());
+      suite.defer(() => processor.stop());
       return { store, target, handler, processor };
     });
     const [a, b] = processes as [(typeof processes)[0], (typeof processes)[0]];
     await a.store.migrate();
     const queue = createWorkQueue({ store: a.store, handlers: [a.handler] });
-    closers.push(() => queue.close());
+    suite.defer(() => queue.close());
     const service = createLogPurgeService({ queue, target: a.target });
     const completed = deferred<QueueEvent>();
     queue.on("QueueItemCompleted", (event) => completed.resolve(event));
@@ -106,7 +89,7 @@ describe.skipIf(!lookup.server)(`concurrency on a real server${lookup.skipReason
     expect(done.item.id).toBe(item.id);
     expect(done.item.recordsAffected).toBe(5_000);
     expect(done.item.attempts).toBe(1);
-    const started = await admin!.exec(`SELECT item->>'locked_by' AS worker FROM "${queueSchema}".work_queue_events WHERE name = 'QueueItemStarted' AND item_id = $1`, [item.id]);
+    const started = await admin.exec(`SELECT item->>'locked_by' AS worker FROM "${queueSchema}".work_queue_events WHERE name = 'QueueItemStarted' AND item_id = $1`, [item.id]);
     expect(started).toHaveLength(1);
     expect(["process-a", "process-b"]).toContain(started[0]!.worker);
   });
@@ -137,7 +120,7 @@ describe.skipIf(!lookup.server)(`concurrency on a real server${lookup.skipReason
       }
     }
 
-    const bothHappened = await admin!.exec(
+    const bothHappened = await admin.exec(
       `SELECT item_id FROM "${queueSchema}".work_queue_events GROUP BY item_id
        HAVING bool_or(name = 'QueueItemCancelled') AND bool_or(name = 'QueueItemStarted')`,
     );

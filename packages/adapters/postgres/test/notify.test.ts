@@ -1,32 +1,19 @@
 import { createEventFeed, type QueueEvent, type StoreNotice } from "@logmk/workqueue";
 import { newItem } from "@logmk/workqueue/testing";
 import { createPostgresStore, type PostgresStore } from "@logmk/workqueue-postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deferred, within } from "./support/deferred.js";
-import { serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
-import { findTestServer } from "./support/server.js";
+import { serverSuite } from "./support/server-suite.js";
 
-const lookup = await findTestServer();
-const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
-const schemas: string[] = [];
-const closers: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  for (const schema of schemas.splice(0)) await admin!.dropSchema(schema);
-});
-afterAll(async () => {
-  await admin?.close();
-  await lookup.server?.stop();
-});
+const suite = await serverSuite();
+const { lookup } = suite;
 
 /** Two stores on one schema, each with its own pool and LISTEN connection, as two processes have. */
 async function twoProcesses(prefix: string): Promise<[PostgresStore, PostgresStore]> {
-  const schema = uniqueSchemaName(prefix);
-  schemas.push(schema);
+  const schema = suite.schema(prefix);
   const stores = [0, 1].map(() => {
     const store = createPostgresStore({ connection: lookup.server!.url, schema, maxConnections: 2 });
-    closers.push(() => store.close());
+    suite.defer(() => store.close());
     return store;
   });
   await stores[0]!.migrate();
@@ -41,11 +28,11 @@ async function collectNotices(store: PostgresStore): Promise<{ notices: StoreNot
     notices.push(notice);
     if (notices.some((entry) => entry.kind === "work-available") && notices.some((entry) => entry.kind === "events")) both.resolve();
   });
-  closers.push(unsubscribe);
+  suite.defer(unsubscribe);
   return { notices, both: both.promise };
 }
 
-describe.skipIf(!lookup.server)(`NOTIFY across processes${lookup.skipReason ? ` (skipped: ${lookup.skipReason})` : ""}`, () => {
+describe.skipIf(!lookup.server)(suite.title("NOTIFY across processes"), () => {
   it("wakes a subscriber of another store on enqueue", async () => {
     const [writer, reader] = await twoProcesses("notify");
     const { notices, both } = await collectNotices(reader);
@@ -62,7 +49,7 @@ describe.skipIf(!lookup.server)(`NOTIFY across processes${lookup.skipReason ? ` 
     const { notices } = await collectNotices(reader);
     const claimedAll = deferred();
     const unsubscribe = await reader.subscribe!(() => claimedAll.resolve());
-    closers.push(unsubscribe);
+    suite.defer(unsubscribe);
 
     const claimed = await writer.claimNext({ workerId: "w", types: ["TEST_JOB"], leaseMs: 60_000, limit: 5 });
     await within(claimedAll.promise, 5_000, "the claim's notice");
@@ -82,7 +69,7 @@ describe.skipIf(!lookup.server)(`NOTIFY across processes${lookup.skipReason ? ` 
     const [writer, reader] = await twoProcesses("feed");
     // A long poll interval leaves NOTIFY as the only way the event can arrive in time.
     const feed = createEventFeed({ store: reader, pollIntervalMs: 600_000 });
-    closers.push(() => feed.stop());
+    suite.defer(() => feed.stop());
     const received = deferred<QueueEvent>();
     feed.emitter.on("QueueItemAdded", (event) => received.resolve(event));
     await feed.start();
