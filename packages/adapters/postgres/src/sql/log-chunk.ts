@@ -51,9 +51,11 @@ export function logChunkBoundsSql(scope: ChunkScope, start: ChunkStart, limit: n
   const offset = params.add(limit);
   const { table, time } = scope;
   const ts = table.timestamp;
-  const text = `SELECT
-    (SELECT ${time.wallText(ts)} FROM ${table.table} WHERE ${where} ORDER BY ${ts} LIMIT 1) AS first_key,
-    (SELECT ${time.wallText(ts)} FROM ${table.table} WHERE ${where} ORDER BY ${ts} OFFSET ${offset}::bigint LIMIT 1) AS end_key`;
+  // The keys are formatted outside the probes: inside, to_char would run on every row the OFFSET skips.
+  const text = `SELECT ${time.wallText("bounds.first_key")} AS first_key, ${time.wallText("bounds.end_key")} AS end_key FROM (SELECT
+    (SELECT ${ts} FROM ${table.table} WHERE ${where} ORDER BY ${ts} LIMIT 1) AS first_key,
+    (SELECT ${ts} FROM ${table.table} WHERE ${where} ORDER BY ${ts} OFFSET ${offset}::bigint LIMIT 1) AS end_key
+  ) bounds`;
   return { text, values: params.values };
 }
 
