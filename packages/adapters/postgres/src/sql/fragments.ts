@@ -20,12 +20,13 @@ export function eventRecordSql(names: QueueNames, source: string, event: EventEx
 
 /**
  * One statement that updates the items matching `where` with `set`, records `event` for each
- * changed row, and returns the changed rows.
+ * changed row, and returns the changed rows. `from` names a CTE that `set` and `where` may join.
  */
-export function itemChangeSql(names: QueueNames, change: { set: string; where: string; event: EventExpressions }): string {
-  return `WITH updated AS (
+export function itemChangeSql(names: QueueNames, change: { set: string; where: string; event: EventExpressions; from?: { name: string; query: string } }): string {
+  const from = change.from ? `${change.from.name} AS (${change.from.query}), ` : "";
+  return `WITH ${from}updated AS (
     UPDATE ${names.items} SET ${change.set}
-    WHERE ${change.where}
+    ${change.from ? `FROM ${change.from.name} ` : ""}WHERE ${change.where}
     RETURNING *
   ), recorded AS (
     ${eventRecordSql(names, "updated", change.event)}
@@ -45,9 +46,18 @@ export const FENCE_SQL = `id = $1 AND status = 'IN_PROGRESS' AND fencing_token =
 /** Columns that end a lease. */
 export const CLEAR_LEASE_SQL = `locked_by = NULL, lease_expires_at = NULL`;
 
-/**
- * Result columns written when a claimed item ends: `$3` records affected, or null to keep them;
- * `$4` whether to set the checkpoint to the JSON `$5`.
- */
-export const FINAL_RESULT_SQL = `records_affected = COALESCE($3::bigint, records_affected),
-      checkpoint = CASE WHEN $4::boolean THEN $5::text::jsonb ELSE checkpoint END`;
+/** Where the result columns of an ending item come from: SQL expressions, parameters or batch columns. */
+export interface FinalResultSources {
+  /** Records affected, or null to keep them. */
+  records: string;
+  /** Whether to set the checkpoint. */
+  setCheckpoint: string;
+  /** The checkpoint as JSON text. */
+  checkpoint: string;
+}
+
+/** Result columns written when a claimed item ends. By default from `$3` records, `$4` whether to set the checkpoint, `$5` its JSON. */
+export function finalResultSql(sources: FinalResultSources = { records: "$3::bigint", setCheckpoint: "$4::boolean", checkpoint: "$5::text" }): string {
+  return `records_affected = COALESCE(${sources.records}, records_affected),
+      checkpoint = CASE WHEN ${sources.setCheckpoint} THEN ${sources.checkpoint}::jsonb ELSE checkpoint END`;
+}

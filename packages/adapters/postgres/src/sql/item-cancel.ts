@@ -1,4 +1,4 @@
-import { CLEAR_LEASE_SQL, FENCE_SQL, FINAL_RESULT_SQL, itemChangeSql } from "./fragments.js";
+import { CLEAR_LEASE_SQL, FENCE_SQL, finalResultSql, itemChangeSql } from "./fragments.js";
 import type { QueueNames } from "./queue-names.js";
 
 /**
@@ -9,7 +9,7 @@ import type { QueueNames } from "./queue-names.js";
 export function itemCancelClaimedSql(names: QueueNames): string {
   return itemChangeSql(names, {
     set: `
-      ${FINAL_RESULT_SQL},
+      ${finalResultSql()},
       cancel_requested_at = COALESCE(cancel_requested_at, now()),
       status = 'CANCELLED',
       stop_reason = 'cancelled',

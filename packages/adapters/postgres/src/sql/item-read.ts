@@ -6,6 +6,11 @@ export function itemGetSql(names: QueueNames): string {
   return `SELECT * FROM ${names.items} WHERE id = $1::bigint`;
 }
 
+/** Reads the items whose ids are in the array `$1`. */
+export function itemGetManySql(names: QueueNames): string {
+  return `SELECT * FROM ${names.items} WHERE id = ANY($1::bigint[])`;
+}
+
 /**
  * Lists items newest first. Each filter is skipped when its parameter is null: `$1` status,
  * `$2` type, `$3` pod name, `$4` deployment, `$5` only ids below it; `$6` the page size.

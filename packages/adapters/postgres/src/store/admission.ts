@@ -54,7 +54,7 @@ export async function admitItem<T>(
 
         const { rows } = await tx.query<{ open_items: unknown }>(statements.itemOpenCount);
         if (toNumber(rows[0]?.open_items) >= limit) {
-          throw new WorkQueueError("QUEUE_FULL", `The queue already holds ${limit} open items, its maximum; retry after some have finished.`, { details: { maxOpenItems: limit } });
+          throw new WorkQueueError("QUEUE_FULL", `The queue is full: it has ${limit} open items, the maximum; retry after some have finished.`, { details: { maxOpenItems: limit } });
         }
         return write(tx);
       });

@@ -169,6 +169,32 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return guardedWrite(executor, statements.itemComplete, [params.id, params.fencingToken, params.recordsAffected ?? null, ...checkpoint], params.id);
     },
 
+    async completeItems({ items }) {
+      await ready();
+      if (items.length === 0) return [];
+      const batch = items.map((params) => ({
+        item_id: params.id,
+        token: params.fencingToken,
+        new_records: params.recordsAffected ?? null,
+        set_checkpoint: params.checkpoint !== undefined,
+        new_checkpoint: params.checkpoint ?? null,
+      }));
+      const { rows } = await executor.query<ItemRow>(statements.itemCompleteBatch, [JSON.stringify(batch)]);
+      const completed = new Map(rows.map((row) => [toNumber(row.id), itemFromRow(row)]));
+
+      // The ones that did not apply are read as they are now, in one more round trip.
+      const missed = items.filter((params) => !completed.has(params.id)).map((params) => params.id);
+      const current = new Map<number, WorkQueueItem>();
+      if (missed.length > 0) {
+        const { rows: found } = await executor.query<ItemRow>(statements.itemGetMany, [missed]);
+        for (const row of found) current.set(toNumber(row.id), itemFromRow(row));
+      }
+      return items.map((params): FencedResult => {
+        const item = completed.get(params.id);
+        return item ? { applied: true, item } : { applied: false, item: current.get(params.id) ?? null };
+      });
+    },
+
     async failItem(params): Promise<FailResult> {
       await ready();
       const result = await guardedWrite(executor, statements.itemFail, [params.id, params.fencingToken, params.errorMessage, params.retryDelayMs, params.stopReason], params.id);

@@ -87,7 +87,7 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): LogP
         const step = await deleteChunkStep(tx, scope, cursor, params.limit);
         if (!progress) return step;
 
-        const write = await queueStore!.reportProgressIn(tx, progress(step.deleted, step.cursor));
+        const write = await queueStore!.reportProgressIn(tx, progress(step.deleted, step.cursor, step.done));
         if (!write.applied) throw new ChunkRolledBack(write);
         return { ...step, progressWrite: write };
       });
