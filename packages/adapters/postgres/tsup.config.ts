@@ -1,3 +1,3 @@
 import { definePackageBuild } from "../../../tsup.config";
 
-export default definePackageBuild({ index: "src/index.ts" }, { external: ["postgres", "@electric-sql/pglite", "@logmk/workqueue"] });
+export default definePackageBuild({ index: "src/index.ts" });

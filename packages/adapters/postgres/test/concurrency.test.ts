@@ -9,6 +9,7 @@ import {
 } from "@logmk/workqueue";
 import { newItem } from "@logmk/workqueue/testing";
 import { createPostgresLogTarget, createPostgresStore, type PostgresStore } from "@logmk/workqueue-postgres";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { deferred, within } from "./support/deferred.js";
 import { createLogTable, insertLogRows } from "./support/log-table.js";
@@ -126,5 +127,54 @@ describe.skipIf(!lookup.server)(suite.title("concurrency on a real server"), () 
     );
     expect(bothHappened).toEqual([]);
     expect(cancelled).toBeGreaterThan(0);
+  });
+
+  it("deletes finished items once with two cleaners at once", { timeout: 60_000 }, async () => {
+    const queueSchema = schema("cleanup");
+    const stores = [openStore(queueSchema), openStore(queueSchema)];
+    await stores[0]!.migrate();
+    for (let batch = 0; batch < 6; batch++) {
+      const items = await Promise.all(Array.from({ length: 100 }, (_, index) => stores[0]!.enqueue({ item: newItem({ podName: `old-${batch}-${index}` }), maxOpenItems: null })));
+      await Promise.all(items.map((item) => stores[0]!.cancelPending({ id: item.id })));
+    }
+    const open = await stores[0]!.enqueue({ item: newItem({ podName: "still-open" }), maxOpenItems: null });
+    const [cutoff] = await admin.exec("SELECT now() + interval '1 second' AS at");
+
+    const deleted = await Promise.all(stores.map((store) => store.deleteFinishedBefore({ before: cutoff!.at as Date, batchSize: 50 })));
+
+    expect(deleted[0]! + deleted[1]!).toBe(600);
+    const [left] = await admin.exec(`SELECT count(*) AS count FROM "${queueSchema}".work_queue`);
+    expect(Number(left!.count)).toBe(1);
+    expect((await stores[1]!.getItem({ id: open.id }))?.status).toBe("PENDING");
+  });
+
+  it("classifies a real lock timeout as transient", async () => {
+    const logSchema = schema("lock_log");
+    await createLogTable(admin, logSchema);
+    await insertLogRows(admin, logSchema, [{ deployment: "api", pod: "api-1", count: 100, start: new Date("2026-10-01T00:00:00Z"), stepMs: 1_000 }]);
+    const target = createPostgresLogTarget({ connection: lookup.server!.url, schema: logSchema, lockTimeoutMs: 200 });
+    suite.defer(async () => target.close?.());
+    const range = { deployment: "api", podName: "api-1", from: null, to: new Date("2026-10-02T00:00:00Z"), maxId: await target.maxLogId() };
+
+    // Another transaction holds a row of the range locked until the chunk has given up.
+    const holder = postgres(lookup.server!.url, { max: 1, onnotice: () => {} });
+    suite.defer(() => holder.end({ timeout: 1 }));
+    const locked = deferred();
+    const release = deferred();
+    const holding = holder.begin(async (tx) => {
+      await tx.unsafe(`SELECT 1 FROM "${logSchema}"."Log" WHERE "Id" = 5 FOR UPDATE`);
+      locked.resolve();
+      await release.promise;
+    });
+    await locked.promise;
+
+    const error = await target.deleteChunk({ range, cursor: null, limit: 50, statementTimeoutMs: 5_000 }).catch((caught: unknown) => caught);
+    release.resolve();
+    await holding;
+
+    expect((error as { code?: string }).code).toBe("55P03");
+    expect(target.classifyError(error)).toBe("lock-timeout");
+    const retried = await target.deleteChunk({ range, cursor: null, limit: 50, statementTimeoutMs: 5_000 });
+    expect(retried.deleted).toBe(50);
   });
 });
