@@ -10,7 +10,7 @@
 import postgres from "postgres";
 import { createPostgresLogTarget } from "@logmk/workqueue-postgres";
 import type { PurgeRange } from "@logmk/workqueue";
-import { createLogTable, insertLogRows } from "../support/log-table.js";
+import { createLogTable, insertLogRows, scenarioGroups } from "../support/log-table.js";
 import { serverAdmin, uniqueSchemaName, type AdminConnection } from "../support/schemas.js";
 
 const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -28,12 +28,7 @@ const percentile = (values: number[], share: number) => [...values].sort((a, b) 
 
 async function buildTable(admin: AdminConnection, schema: string): Promise<void> {
   await createLogTable(admin, schema);
-  await insertLogRows(admin, schema, [
-    { deployment: "api", pod: "api-1", count: POD_ROWS, start: T0, stepMs: 1_000 },
-    { deployment: "web", pod: "api-1", count: POD_ROWS * 0.4, start: T0, stepMs: 2_500 },
-    { deployment: "api", pod: "api-2", count: POD_ROWS * 0.4, start: T0, stepMs: 2_500 },
-    { deployment: "worker", pod: "worker-1", count: POD_ROWS * 0.2, start: T0, stepMs: 5_000 },
-  ]);
+  await insertLogRows(admin, schema, scenarioGroups(POD_ROWS, T0));
   await admin.exec(`ALTER TABLE "${schema}"."Log" SET (autovacuum_enabled = false)`);
   await admin.exec(`VACUUM ANALYZE "${schema}"."Log"`);
   await admin.exec("CHECKPOINT");

@@ -34,6 +34,19 @@ export interface RowGroup {
 }
 
 /**
+ * Rows of a purge scenario: `podRows` rows of api/api-1 one second apart from `start`, the same
+ * pod name in another deployment, another pod, and another deployment: twice `podRows` in all.
+ */
+export function scenarioGroups(podRows: number, start: Date): RowGroup[] {
+  return [
+    { deployment: "api", pod: "api-1", count: podRows, start, stepMs: 1_000 },
+    { deployment: "web", pod: "api-1", count: podRows * 0.4, start, stepMs: 2_500 },
+    { deployment: "api", pod: "api-2", count: podRows * 0.4, start, stepMs: 2_500 },
+    { deployment: "worker", pod: "worker-1", count: podRows * 0.2, start, stepMs: 5_000 },
+  ];
+}
+
+/**
  * Inserts every group in one INSERT from generate_series. Timestamps are written as UTC wall
  * time (or instants for a timestamptz column) whatever the session's TimeZone.
  */

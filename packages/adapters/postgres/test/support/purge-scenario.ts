@@ -10,7 +10,7 @@ import {
 } from "@logmk/workqueue";
 import { createPostgresLogTarget, createPostgresStore, type PostgresConnection, type PostgresStore } from "@logmk/workqueue-postgres";
 import { deferred, within } from "./deferred.js";
-import { createLogTable, fingerprint, insertLogRows } from "./log-table.js";
+import { createLogTable, fingerprint, insertLogRows, scenarioGroups } from "./log-table.js";
 import type { AdminConnection } from "./schemas.js";
 
 export interface PurgeScenarioOptions {
@@ -58,12 +58,7 @@ export async function runPurgeScenario(options: PurgeScenarioOptions): Promise<P
   const quotedLog = `"${logSchema}"."Log"`;
 
   await createLogTable(admin, logSchema);
-  await insertLogRows(admin, logSchema, [
-    { deployment: "api", pod: "api-1", count: podRows, start: T0, stepMs: 1_000 },
-    { deployment: "web", pod: "api-1", count: podRows * 0.4, start: T0, stepMs: 2_500 },
-    { deployment: "api", pod: "api-2", count: podRows * 0.4, start: T0, stepMs: 2_500 },
-    { deployment: "worker", pod: "worker-1", count: podRows * 0.2, start: T0, stepMs: 5_000 },
-  ]);
+  await insertLogRows(admin, logSchema, scenarioGroups(podRows, T0));
   // Without autovacuum, dead index entries stay, so flat chunk times show the walk never rereads them.
   await admin.exec(`ALTER TABLE ${quotedLog} SET (autovacuum_enabled = false)`);
   await admin.exec(`ANALYZE ${quotedLog}`);
