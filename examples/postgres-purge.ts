@@ -49,7 +49,7 @@ async function createDemoTable(): Promise<void> {
     "Line" text NOT NULL
   )`);
   await admin.unsafe(`CREATE INDEX "IX_Log_Deployment_Pod_TimeStamp" ON "${demoSchema}"."Log" ("Deployment", "Pod", "TimeStamp")`);
-  // TimeStamp holds UTC wall time, as in LogMk.
+  // TimeStamp contains UTC wall time, as in LogMk.
   await admin.unsafe(`INSERT INTO "${demoSchema}"."Log" ("Deployment", "Pod", "TimeStamp", "LogLevel", "Line")
     SELECT CASE WHEN g % 3 = 0 THEN 'search' ELSE 'checkout' END,
            CASE WHEN g % 3 = 0 THEN 'search-5b8d4-q9w2e' ELSE $1 END,

@@ -38,7 +38,7 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** The SQLSTATE of a database error from postgres.js or PGlite, or undefined. */
+/** Returns the SQLSTATE of a database error from postgres.js or PGlite, or undefined. */
 export function sqlStateOf(error: unknown): string | undefined {
   const code = codeOf(error);
   return code !== undefined && SQLSTATE.test(code) ? code : undefined;

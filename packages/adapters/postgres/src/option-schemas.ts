@@ -2,7 +2,7 @@ import { silentLogger, type Logger } from "@logmk/workqueue";
 import { z } from "zod";
 import { connectionHint, isPostgresConnection, type PostgresConnection } from "./executor/connect.js";
 
-/** A connection option: URL, postgres.js client, PGlite database or SqlExecutor. */
+/** Validates a connection option: URL, postgres.js client, PGlite database or SqlExecutor. */
 export function connectionSchema(field: string) {
   return z.custom<PostgresConnection>(isPostgresConnection, { error: connectionHint(field) });
 }

@@ -19,7 +19,7 @@ const suite = await serverSuite();
 const { lookup, schema } = suite;
 const admin = suite.admin!;
 
-/** A store with its own pool, as another process would have. */
+/** Opens a store with its own pool, as another process would have. */
 function openStore(queueSchema: string, maxConnections = 5): PostgresStore {
   const store = createPostgresStore({ connection: lookup.server!.url, schema: queueSchema, maxConnections });
   suite.defer(() => store.close());

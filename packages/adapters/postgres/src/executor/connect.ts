@@ -5,7 +5,7 @@ import { createPGliteExecutor } from "./pglite.js";
 import { connectPostgresUrl, createPostgresJsExecutor, type PostgresUrlOptions } from "./postgres-js.js";
 
 /**
- * Where the adapter's SQL runs: a `postgres://` URL (the adapter opens and closes its own
+ * Database connection of the adapter: a `postgres://` URL (the adapter opens and closes its own
  * postgres.js pool), a postgres.js client, a PGlite database, or any {@link SqlExecutor}.
  * Clients passed in stay open when the adapter closes.
  */

@@ -33,8 +33,8 @@ export function createPGliteExecutor(pg: PGliteInterface, options: PGliteExecuto
       // PGlite pastes the channel into LISTEN as written, so quote it to keep its case and dots.
       const quoted = `"${channel.replace(/"/g, '""')}"`;
       await pg.listen(quoted, onNotify);
-      // NOTE: the function PGlite 0.5 returns from listen() unlistens by the unquoted name, which
-      // is a syntax error for a name with a dot; unlisten() with the quoted name works.
+      // NOTE: the function that PGlite 0.5.17 returns from listen() unlistens by the unquoted name.
+      // That is a syntax error for a name with a dot, so call unlisten() with the quoted name.
       return async () => {
         if (!pg.closed) await pg.unlisten(quoted, onNotify);
       };

@@ -1,7 +1,8 @@
 /**
- * Identifies the database a connection reaches: its name and the server's start time as epoch
- * seconds (independent of the session's TimeZone), which differs between servers and between
- * PGlite instances; and whether `$1`, a quoted table name, is visible from it.
+ * Identifies the database a connection reaches by its name and the server's start time, which
+ * differs between servers and between PGlite instances. The start time is in epoch seconds, so
+ * the session's TimeZone does not change it. Also returns whether `$1`, a quoted table name, is
+ * visible from the connection.
  */
 export function databaseIdentitySql(): string {
   return `SELECT current_database() || '@' || extract(epoch FROM pg_postmaster_start_time())::text AS identity,

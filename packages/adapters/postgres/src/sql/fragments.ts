@@ -46,7 +46,7 @@ export const FENCE_SQL = `id = $1 AND status = 'IN_PROGRESS' AND fencing_token =
 /** Columns that end a lease. */
 export const CLEAR_LEASE_SQL = `locked_by = NULL, lease_expires_at = NULL`;
 
-/** Where the result columns of an ending item come from: SQL expressions, parameters or batch columns. */
+/** Sources of the result columns of an ending item: SQL expressions, parameters or batch columns. */
 export interface FinalResultSources {
   /** Records affected, or null to keep them. */
   records: string;

@@ -39,7 +39,7 @@ export function itemCancelPendingSql(names: QueueNames): string {
   });
 }
 
-/** Marks IN_PROGRESS item `$1` as asked to stop; the worker sees it on its next fenced write. No event. */
+/** Marks IN_PROGRESS item `$1` as asked to stop; its worker finds out on its next fenced write. No event. */
 export function itemRequestCancelSql(names: QueueNames): string {
   return `UPDATE ${names.items} SET
       updated_at = CASE WHEN cancel_requested_at IS NULL THEN now() ELSE updated_at END,

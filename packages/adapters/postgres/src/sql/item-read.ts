@@ -12,8 +12,9 @@ export function itemGetManySql(names: QueueNames): string {
 }
 
 /**
- * Lists items newest first. Each filter is skipped when its parameter is null: `$1` status,
- * `$2` type, `$3` pod name, `$4` deployment, `$5` only ids below it; `$6` the page size.
+ * Lists items newest first. Each filter is skipped when its parameter is null. The filters are
+ * `$1` status, `$2` type, `$3` pod name, `$4` deployment and `$5` (only ids below it). `$6` is
+ * the page size.
  */
 export function itemListSql(names: QueueNames): string {
   return `SELECT * FROM ${names.items}

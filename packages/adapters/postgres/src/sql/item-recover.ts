@@ -2,10 +2,11 @@ import { CLEAR_LEASE_SQL, eventRecordSql } from "./fragments.js";
 import type { QueueNames } from "./queue-names.js";
 
 /**
- * Moves up to `$2` IN_PROGRESS items whose lease expired: CANCELLED when a cancel was requested,
- * else PENDING after `$1` milliseconds while attempts are left (reason `lease-expired`), else
- * FAILED with the message `$3`, a format() template given the attempts and the maximum. Each
- * records its event. SKIP LOCKED lets several instances recover at once without waiting.
+ * Moves up to `$2` IN_PROGRESS items whose lease expired. An item ends CANCELLED when a cancel
+ * was requested. Otherwise it goes back to PENDING after `$1` milliseconds while attempts are
+ * left (reason `lease-expired`), or ends FAILED with the message `$3`, a format() template given
+ * the attempts and the maximum. Each records its event. SKIP LOCKED lets several instances
+ * recover at once without waiting.
  */
 export function itemRecoverSql(names: QueueNames): string {
   const cancelled = `q.cancel_requested_at IS NOT NULL`;

@@ -26,7 +26,7 @@ export function podConditions(scope: Pick<ChunkScope, "table" | "range">, params
   return conditions;
 }
 
-/** The pod's rows from `start` up to the purge's end: one contiguous range of the index. */
+/** Selects the pod's rows from `start` up to the purge's end: one contiguous range of the index. */
 function keyRangeConditions(scope: ChunkScope, params: SqlParams, start: ChunkStart): string[] {
   const { table, time, range } = scope;
   const ts = table.timestamp;
@@ -75,7 +75,7 @@ export function logChunkDeleteSql(scope: ChunkScope, start: ChunkStart, endKey: 
 
 /**
  * Deletes up to `limit` of the purge's rows that share timestamp `key`, in id order after
- * `afterId`. Used when one timestamp holds more rows than a chunk, so that a chunk stays bounded
+ * `afterId`. Used when one timestamp has more rows than a chunk, so that a chunk stays bounded
  * and the walk still advances. Returns how many candidates it found, the last candidate id and
  * how many rows it deleted.
  */

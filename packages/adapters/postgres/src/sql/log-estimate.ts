@@ -3,8 +3,8 @@ import { SqlParams, type LogTable, type TimeSql } from "../target/log-table.js";
 import { podConditions, type BoundSql } from "./log-chunk.js";
 
 /**
- * The planner's plan for the rows a purge deletes. The estimate is its "Plan Rows": statistics
- * only, never a COUNT over the table.
+ * Explains the SELECT of the rows a purge deletes. The estimate is the plan's "Plan Rows":
+ * statistics only, never a COUNT over the table.
  */
 export function logRangeEstimateSql(table: LogTable, time: TimeSql, range: PurgeRange): BoundSql {
   const params = new SqlParams();
@@ -15,7 +15,7 @@ export function logRangeEstimateSql(table: LogTable, time: TimeSql, range: Purge
   return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table.table} WHERE ${conditions.join(" AND ")}`, values: params.values };
 }
 
-/** The planner's plan for all rows of one pod: `$1` the pod, `$2` the deployment when the table has one. */
+/** Explains the SELECT of all rows of one pod: `$1` the pod, `$2` the deployment when the table has one. */
 export function logPodEstimateSql(table: LogTable): string {
   const conditions = [`${table.pod} = $1`];
   if (table.deployment !== null) conditions.push(`${table.deployment} = $2`);

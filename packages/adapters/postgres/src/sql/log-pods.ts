@@ -3,8 +3,8 @@ import type { LogTable, TimeSql } from "../target/log-table.js";
 /**
  * Lists the distinct (deployment, pod) pairs with their oldest and newest timestamps. A recursive
  * loose index scan jumps from one pair to the next through the (deployment, pod, timestamp)
- * index, so the cost grows with the number of pods, not rows; the oldest and newest are one index
- * descent each.
+ * index, so the cost grows with the number of pods, not rows. The oldest and newest timestamps
+ * take one index descent each.
  */
 export function logPodsSql(table: LogTable, time: TimeSql): string {
   const { deployment, pod, timestamp: ts } = table;

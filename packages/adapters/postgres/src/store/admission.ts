@@ -13,7 +13,7 @@ export interface AdmissionRequest {
   itemId: number | null;
   /** Open items allowed, or null for no limit. */
   maxOpenItems: number | null;
-  /** Builds the CONFLICT error for the open item that holds the key. */
+  /** Builds the CONFLICT error for the open item that has the key. */
   conflict(open: WorkQueueItem, cause?: unknown): WorkQueueError;
 }
 

@@ -15,7 +15,7 @@ import { itemReleaseSql } from "../sql/item-release.js";
 import { itemRetrySql } from "../sql/item-retry.js";
 import type { QueueNames } from "../sql/queue-names.js";
 
-/** Every statement of the store, built once for its schema. */
+/** Builds every statement of the store once, for its schema. */
 export function queueStatements(names: QueueNames) {
   return {
     itemInsert: itemInsertSql(names),

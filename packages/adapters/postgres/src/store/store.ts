@@ -21,7 +21,7 @@ import { resolveStoreOptions, type PostgresStoreOptions } from "./options.js";
 import { eventFromRow, itemFromRow, jsonParam, toNumber, type ItemRow } from "./rows.js";
 import { queueStatements } from "./statements.js";
 
-/** Where a connection leads, to tell whether two connections share one database. */
+/** Identity of the database behind a connection, to tell whether two connections share one database. */
 export interface DatabaseIdentity {
   /** Database name and server start time. */
   identity: string;
@@ -45,6 +45,9 @@ export interface PostgresStore extends WorkQueueStore {
   databaseIdentity(db?: SqlQueryable): Promise<DatabaseIdentity>;
   close(): Promise<void>;
 }
+
+/** Outcome of a recovered item by the status recovery left it in. */
+const RECOVERY_OUTCOMES: Partial<Record<WorkQueueStatus, RecoveredItem["outcome"]>> = { PENDING: "retried", CANCELLED: "cancelled", FAILED: "failed" };
 
 const LEASE_EXPIRED_MESSAGE = "The worker's lease expired on attempt %s of %s; the worker probably crashed or lost its connection.";
 
@@ -241,7 +244,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     async recoverExpiredLeases({ retryDelayMs, limit }) {
       const items = await readItems(statements.itemRecover, [retryDelayMs, limit, LEASE_EXPIRED_MESSAGE]);
-      return items.map((item): RecoveredItem => ({ item, outcome: item.status === "PENDING" ? "retried" : item.status === "CANCELLED" ? "cancelled" : "failed" }));
+      return items.map((item): RecoveredItem => ({ item, outcome: RECOVERY_OUTCOMES[item.status] ?? "failed" }));
     },
 
     async getItem({ id }) {

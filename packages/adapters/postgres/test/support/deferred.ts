@@ -11,10 +11,10 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /** Rejects when `promise` does not settle within `ms`, naming what was awaited. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function within<T>(promise: Promise<T>, ms: number, description: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${description} did not happen within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

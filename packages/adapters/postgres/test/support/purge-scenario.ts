@@ -20,7 +20,7 @@ export interface PurgeScenarioOptions {
   targetConnection: () => PostgresConnection;
   logSchema: string;
   queueSchema: string;
-  /** Rows of the purged pod; the table holds twice as many. */
+  /** Rows of the purged pod; the table contains twice as many. */
   podRows: number;
   chunkSize: number;
   /** The first process stops after this many chunks. */
@@ -49,8 +49,8 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1_000);
 
 /**
  * Runs a purge of one pod through the core's queue, service, handler and processors. A first
- * process loses its lease between two chunks (the item is recovered by "another instance") and
- * stops; rows of the pod are inserted while the purge runs; a second process resumes from the
+ * process loses its lease between two chunks, because "another instance" recovers the item, and
+ * stops. Rows of the pod are inserted while the purge runs. A second process resumes from the
  * checkpoint and finishes. Returns what the assertions need.
  */
 export async function runPurgeScenario(options: PurgeScenarioOptions): Promise<PurgeScenarioResult> {

@@ -16,10 +16,10 @@ const DOCKER_CHECK_TIMEOUT_MS = 5_000;
 
 const HOW_TO_PROVIDE = "set TEST_DATABASE_URL (such as postgres://postgres@127.0.0.1:5432/test) or start a Docker engine for testcontainers";
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, description: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${description} did not respond within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -50,14 +50,14 @@ let lookup: Promise<ServerLookup> | undefined;
 
 /**
  * Finds the server for the real-server tests, once per test file: TEST_DATABASE_URL when set
- * (it must answer), else a testcontainers Postgres when a Docker engine answers, else a skip
- * reason that says what is missing and how to provide it.
+ * (it must respond), else a testcontainers Postgres when a Docker engine responds, else a skip
+ * reason naming what is missing and how to provide it.
  */
 export function findTestServer(): Promise<ServerLookup> {
   lookup ??= (async (): Promise<ServerLookup> => {
     const url = process.env.TEST_DATABASE_URL;
     if (url) {
-      // A URL that was set on purpose but does not answer is a failure, not a skip.
+      // A URL that was set on purpose but does not respond is a failure, not a skip.
       await checkReachable(url);
       return { server: { url, source: "TEST_DATABASE_URL", stop: async () => {} } };
     }
