@@ -9,6 +9,6 @@ export type { QueryResult, SqlExecutor, SqlQueryable } from "./executor/executor
 export { createPostgresJsExecutor } from "./executor/postgres-js.js";
 export { createPGliteExecutor } from "./executor/pglite.js";
 export { classifyError, isUniqueViolation, sqlStateOf } from "./errors.js";
-export { createPostgresLogTarget } from "./target/target.js";
+export { createPostgresLogTarget, type PostgresLogTarget } from "./target/target.js";
 export type { LogColumnOptions, PostgresLogTargetOptions } from "./target/options.js";
 export type { LogCursor } from "./target/cursor.js";

@@ -55,7 +55,7 @@ describe("migrations (PGlite)", () => {
     const manual = createPostgresStore({ connection: pg, schema: other, migrate: false });
     const error = await manual.lastEventId().catch((caught: unknown) => caught);
     expect((error as { code?: string }).code).toBe("42P01");
-    await lazy.close();
+    await lazy[Symbol.asyncDispose]();
     await manual.close();
   });
 

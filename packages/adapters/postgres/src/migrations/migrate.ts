@@ -1,6 +1,7 @@
 import type { Logger } from "@logmk/workqueue";
 import type { SqlExecutor } from "../executor/executor.js";
 import { advisoryLockSql, LOCK_CLASS } from "../sql/queue-lock.js";
+import { migrationLedgerSql, migrationQuietSql, migrationRecordSql, migrationSchemaSql, migrationVersionsSql } from "../sql/migration-ledger.js";
 import type { QueueNames } from "../sql/queue-names.js";
 import { queueTables } from "./0001-queue-tables.js";
 import { notifyTriggers } from "./0002-notify-triggers.js";
@@ -16,24 +17,19 @@ export const MIGRATIONS: readonly Migration[] = [queueTables, notifyTriggers];
  */
 export async function migrateQueueSchema(executor: SqlExecutor, names: QueueNames, logger: Logger): Promise<number[]> {
   const applied = await executor.transaction(async (tx) => {
-    // CREATE ... IF NOT EXISTS reports existing objects as notices; they are expected here.
-    await tx.query(`SELECT set_config('client_min_messages', 'warning', true)`);
+    await tx.query(migrationQuietSql());
     await tx.query(advisoryLockSql(), [LOCK_CLASS.migrate, names.schema]);
-    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${names.schemaSql}`);
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${names.migrations} (
-      version integer PRIMARY KEY,
-      name text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
+    await tx.query(migrationSchemaSql(names));
+    await tx.query(migrationLedgerSql(names));
 
-    const done = await tx.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
+    const done = await tx.query<{ version: number }>(migrationVersionsSql(names));
     const doneVersions = new Set(done.rows.map((row) => Number(row.version)));
     const versions: number[] = [];
 
     for (const migration of MIGRATIONS) {
       if (doneVersions.has(migration.version)) continue;
       for (const statement of migration.statements(names)) await tx.query(statement);
-      await tx.query(`INSERT INTO ${names.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      await tx.query(migrationRecordSql(names), [migration.version, migration.name]);
       versions.push(migration.version);
     }
     return versions;

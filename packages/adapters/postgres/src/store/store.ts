@@ -13,7 +13,7 @@ import {
 import { openExecutor } from "../executor/connect.js";
 import type { SqlQueryable } from "../executor/executor.js";
 import { migrateQueueSchema } from "../migrations/migrate.js";
-import { databaseIdentitySql } from "../sql/database-identity.js";
+import { databaseIdentitySql, databasePingSql } from "../sql/database.js";
 import { queueNames } from "../sql/queue-names.js";
 import { admitItem } from "./admission.js";
 import { createNoticeHub } from "./notices.js";
@@ -30,7 +30,7 @@ export interface DatabaseIdentity {
 }
 
 /** The Postgres or PGlite store, with what the log purge target needs to join its transactions. */
-export interface PostgresStore extends WorkQueueStore {
+export interface PostgresStore extends WorkQueueStore, AsyncDisposable {
   readonly kind: "postgres" | "pglite";
   /** Schema of the queue's tables. */
   readonly schema: string;
@@ -302,7 +302,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async ping() {
-      await executor.query("SELECT 1");
+      await executor.query(databasePingSql());
     },
 
     subscribe(listener) {
@@ -321,6 +321,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         logger.debug({ schema: names.schema }, "Postgres store closed");
       })();
       return closing;
+    },
+
+    [Symbol.asyncDispose]() {
+      return store.close();
     },
   };
 

@@ -1,6 +1,7 @@
 import { WorkQueueError, errorMessageOf, type ChunkResult, type DeleteChunkParams, type LogPurgeTarget, type PodSummary } from "@logmk/workqueue";
 import { classifyError } from "../errors.js";
 import { openExecutor } from "../executor/connect.js";
+import { databaseNowSql } from "../sql/database.js";
 import { chunkTimeoutsSql, type ChunkScope } from "../sql/log-chunk.js";
 import { logMaxIdSql } from "../sql/log-catalog.js";
 import { logPodEstimateSql, logRangeEstimateSql, planRowsOf } from "../sql/log-estimate.js";
@@ -29,12 +30,15 @@ async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, m
   return results;
 }
 
+/** The Postgres log purge target; `close()` ends the pool it opened for a URL. */
+export type PostgresLogTarget = LogPurgeTarget & AsyncDisposable & { close(): Promise<void> };
+
 /**
  * Creates the purge target for a LogMk-shaped log table on Postgres or PGlite. Chunks walk the
  * (deployment, pod, timestamp) index by key, each in its own short transaction; with `queueStore`
  * the item's fenced progress write commits in the same transaction as the chunk's delete.
  */
-export function createPostgresLogTarget(options: PostgresLogTargetOptions): LogPurgeTarget {
+export function createPostgresLogTarget(options: PostgresLogTargetOptions): PostgresLogTarget {
   const settings = resolveTargetOptions(options);
   const { logger, queueStore } = settings;
   const table = logTable(settings.schema, settings.table, settings.columns);
@@ -99,12 +103,12 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): LogP
     }
   }
 
-  const target: LogPurgeTarget = {
+  const target: PostgresLogTarget = {
     name: `${executor.isPGlite ? "pglite" : "postgres"}:${table.label}`,
     ...(settings.maxChunkSize === undefined ? {} : { maxChunkSize: settings.maxChunkSize }),
 
     async now() {
-      const { rows } = await executor.query<{ now: Date }>("SELECT now() AS now");
+      const { rows } = await executor.query<{ now: Date }>(databaseNowSql());
       return rows[0]!.now;
     },
 
@@ -144,6 +148,10 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): LogP
     classifyError,
 
     close() {
+      return executor.close();
+    },
+
+    [Symbol.asyncDispose]() {
       return executor.close();
     },
   };

@@ -8,3 +8,13 @@ export function databaseIdentitySql(): string {
   return `SELECT current_database() || '@' || extract(epoch FROM pg_postmaster_start_time())::text AS identity,
     to_regclass($1::text) IS NOT NULL AS has_table`;
 }
+
+/** Checks that the database responds. */
+export function databasePingSql(): string {
+  return `SELECT 1`;
+}
+
+/** Reads the database's clock. */
+export function databaseNowSql(): string {
+  return `SELECT now() AS now`;
+}
