@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { isWorkQueueError, type LogPurgeTarget, type PurgeRange } from "@logmk/workqueue";
+import { PermanentJobError, type LogPurgeTarget, type PurgeRange } from "@logmk/workqueue";
 import { claimOne, newItem } from "@logmk/workqueue/testing";
 import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-postgres";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -201,7 +201,7 @@ describe("postgres log target (PGlite)", () => {
 
     const error = await logTarget.deleteChunk({ range: { deployment: "api", podName: "p", from: null, to: T0, maxId: 1 }, cursor: { t: 1, id: 2 }, limit: 10, statementTimeoutMs: 1_000 }).catch((caught: unknown) => caught);
 
-    expect(isWorkQueueError(error, "VALIDATION_FAILED")).toBe(true);
+    expect(error).toBeInstanceOf(PermanentJobError);
     expect((error as Error).message).toContain("checkpoint");
   });
 
@@ -252,7 +252,7 @@ describe("postgres log target (PGlite)", () => {
 
     const error = await logTarget.deleteChunk({ range: { deployment: "api", podName: "api-1", from: null, to: minutes(60), maxId: 100 }, cursor: null, limit: 5, statementTimeoutMs: 1_000, progress }).catch((caught: unknown) => caught);
 
-    expect(isWorkQueueError(error, "VALIDATION_FAILED")).toBe(true);
+    expect(error).toBeInstanceOf(PermanentJobError);
     expect((error as Error).message).toContain("give queueStore only when both share one database");
     expect((await fingerprint(admin, schema, "true")).count).toBe(10);
     await store.close();

@@ -1,4 +1,4 @@
-import { WorkQueueError } from "@logmk/workqueue";
+import { PermanentJobError } from "@logmk/workqueue";
 import { z } from "zod";
 
 /** A UTC wall-clock key with microseconds, as `TimeSql.wallText` produces it. */
@@ -21,14 +21,16 @@ export const LogCursorSchema = z.union([
 
 export type LogCursor = z.infer<typeof LogCursorSchema>;
 
-/** Reads a stored cursor; null starts at the beginning of the range. */
+/**
+ * Reads a stored cursor; null starts at the beginning of the range. A cursor of another format
+ * fails the item at once, because no retry can make it readable.
+ */
 export function parseLogCursor(value: unknown): LogCursor | null {
   if (value === null || value === undefined) return null;
   const parsed = LogCursorSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new WorkQueueError(
-    "VALIDATION_FAILED",
-    `The purge checkpoint ${JSON.stringify(value)} is not a cursor of the Postgres log target; it was written by another target. Retry the purge from the start by queueing it again.`,
+  throw new PermanentJobError(
+    `The purge checkpoint ${JSON.stringify(value)} is not a cursor of the Postgres log target; it was written by another target. Queue a new purge of the pod to start over.`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { WorkQueueError, errorMessageOf, type ChunkResult, type DeleteChunkParams, type LogPurgeTarget, type PodSummary } from "@logmk/workqueue";
+import { PermanentJobError, errorMessageOf, type ChunkResult, type DeleteChunkParams, type LogPurgeTarget, type PodSummary } from "@logmk/workqueue";
 import { classifyError } from "../errors.js";
 import { openExecutor } from "../executor/connect.js";
 import { databaseNowSql } from "../sql/database.js";
@@ -61,13 +61,15 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
     return inspected;
   }
 
-  /** Checks once that the queue store and the log table are in one database, as a shared transaction needs. */
+  /**
+   * Checks once that the queue store and the log table are in one database, as a shared
+   * transaction needs. A mismatch is a configuration error that no retry fixes, so it fails the item.
+   */
   function checkSharedDatabase(): Promise<void> {
     sharedChecked ??= (async () => {
       const [throughTarget, throughStore] = await Promise.all([queueStore!.databaseIdentity(executor), queueStore!.databaseIdentity()]);
       if (throughTarget.identity !== throughStore.identity || !throughTarget.hasTable) {
-        throw new WorkQueueError(
-          "VALIDATION_FAILED",
+        throw new PermanentJobError(
           `queueStore uses database ${throughStore.identity} but the log table ${table.label} is in ${throughTarget.identity}${throughTarget.hasTable ? "" : ", where the queue's tables are not visible"}; give queueStore only when both share one database.`,
         );
       }
