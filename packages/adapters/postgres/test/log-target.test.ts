@@ -195,6 +195,23 @@ describe("postgres log target (PGlite)", () => {
     expect(logTarget.name).toBe(`pglite:${schema}.Log`);
   });
 
+  it("warns once when the walk's index is missing", async () => {
+    const indexed = await logSchema();
+    const bare = await logSchema();
+    await admin.exec(`DROP INDEX "${bare}"."IX_Log_Pod_TimeStamp"`);
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_fields: Record<string, unknown>, message: string) => void warnings.push(message) };
+
+    await target(indexed, { logger }).listPods();
+    expect(warnings).toEqual([]);
+    const bareTarget = target(bare, { logger });
+    await bareTarget.listPods();
+    await bareTarget.listPods();
+
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${bare}.Log has no index starting with (Deployment, Pod, TimeStamp)`);
+  });
+
   it("rejects a cursor of another target", async () => {
     const schema = await logSchema();
     const logTarget = target(schema);
