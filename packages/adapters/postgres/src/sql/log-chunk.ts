@@ -78,6 +78,8 @@ export function logChunkDeleteSql(scope: ChunkScope, start: ChunkStart, endKey: 
  * `afterId`. Used when one timestamp has more rows than a chunk, so that a chunk stays bounded
  * and the walk still advances. Returns how many candidates it found, the last candidate id and
  * how many rows it deleted.
+ * NOTE: the index does not order a timestamp's rows by id, so each such chunk reads the whole
+ * group again: fine for the hundreds of lines a pod logs in one instant, quadratic for millions.
  */
 export function logTieDeleteSql(scope: ChunkScope, key: string, afterId: number | null, limit: number): BoundSql {
   const params = new SqlParams();
