@@ -183,6 +183,28 @@ describe("postgres log target (PGlite)", () => {
     expect(none).toBe(0);
   });
 
+  it("estimates a pod within its deployment", async () => {
+    const schema = await logSchema();
+    // Deployment "big" holds most rows, so treating deployment and pod as independent would halve "small-1".
+    await insertLogRows(admin, schema, [
+      { deployment: "big", pod: "big-1", count: 30_000, start: T0, stepMs: 1_000 },
+      { deployment: "small", pod: "small-1", count: 8_000, start: T0, stepMs: 1_000 },
+      { deployment: "small", pod: "small-2", count: 8_000, start: T0, stepMs: 1_000 },
+    ]);
+    await admin.exec(`ANALYZE "${schema}"."Log"`);
+    const logTarget = target(schema);
+    const maxId = await logTarget.maxLogId();
+
+    const estimate = await logTarget.estimateRows({ deployment: "small", podName: "small-1", from: null, to: minutes(100_000), maxId });
+    const pods = await logTarget.listPods();
+
+    expect(estimate).toBeGreaterThan(6_000);
+    expect(estimate).toBeLessThan(10_000);
+    const listed = pods.find((pod) => pod.podName === "small-1")!;
+    expect(listed.approximateCount).toBeGreaterThan(6_000);
+    expect(listed.approximateCount).toBeLessThan(10_000);
+  });
+
   it("reports the highest id and the database time", async () => {
     const schema = await logSchema();
     const logTarget = target(schema);

@@ -195,7 +195,8 @@ export function createMemoryLogTarget(options: MemoryLogTargetOptions = {}): Mem
       await options.beforeChunk?.({ chunk: chunks + 1, limit: params.limit, cursor: params.cursor });
       const { range } = params;
       const rows = pods.get(keyOf(range.deployment, range.podName))?.rows;
-      if (!rows) return { deleted: 0, cursor: params.cursor, done: true };
+      // No maxId means the table was empty at enqueue, so every row now was written later.
+      if (!rows || range.maxId === null) return { deleted: 0, cursor: params.cursor, done: true };
       rows.ensureSorted();
 
       const cursor = params.cursor as MemoryCursor | null;

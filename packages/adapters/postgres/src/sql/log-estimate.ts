@@ -1,25 +1,28 @@
 import type { PurgeRange } from "@logmk/workqueue";
 import { SqlParams, type LogTable, type TimeSql } from "../target/log-table.js";
-import { podConditions, type BoundSql } from "./log-chunk.js";
+import type { BoundSql } from "./log-chunk.js";
 
 /**
- * Explains the SELECT of the rows a purge deletes. The estimate is the plan's "Plan Rows":
- * statistics only, never a COUNT over the table.
+ * Explains the SELECT of the pod's rows in the purge's range, across deployments. The estimate is
+ * the plan's "Plan Rows": statistics only, never a COUNT over the table.
+ *
+ * The deployment is left out because the planner treats the deployment and pod columns as
+ * independent, while a pod name almost always belongs to one deployment: multiplying both
+ * selectivities would shrink the estimate by the deployment's share of the table. The caller
+ * divides by the number of deployments that have the pod instead.
  */
 export function logRangeEstimateSql(table: LogTable, time: TimeSql, range: PurgeRange): BoundSql {
   const params = new SqlParams();
-  const conditions = podConditions({ table, range }, params);
+  const conditions = [`${table.pod} = ${params.add(range.podName)}`];
   if (range.from !== null) conditions.push(`${table.timestamp} >= ${time.instant(params.add(range.from.toISOString()))}`);
   conditions.push(`${table.timestamp} < ${time.instant(params.add(range.to.toISOString()))}`);
   conditions.push(`${table.id} <= ${params.add(range.maxId)}`);
   return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table.table} WHERE ${conditions.join(" AND ")}`, values: params.values };
 }
 
-/** Explains the SELECT of all rows of one pod: `$1` the pod, `$2` the deployment when the table has one. */
+/** Explains the SELECT of all rows with pod name `$1`, across deployments, for the reason given above. */
 export function logPodEstimateSql(table: LogTable): string {
-  const conditions = [`${table.pod} = $1`];
-  if (table.deployment !== null) conditions.push(`${table.deployment} = $2`);
-  return `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table.table} WHERE ${conditions.join(" AND ")}`;
+  return `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table.table} WHERE ${table.pod} = $1`;
 }
 
 /** Reads "Plan Rows" of the top plan node from an `EXPLAIN (FORMAT JSON)` result row. */

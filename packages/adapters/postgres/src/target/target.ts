@@ -132,7 +132,11 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
     async estimateRows(range) {
       const statement = logRangeEstimateSql(table, await timeOf(), range);
       const { rows } = await executor.query(statement.text, statement.values);
-      return planRowsOf(rows[0]);
+      const acrossDeployments = planRowsOf(rows[0]);
+      if (table.deployment === null) return acrossDeployments;
+      // Share the pod's rows evenly among the deployments that have the pod name.
+      const { deployments } = await target.findPod({ podName: range.podName });
+      return Math.round(acrossDeployments / Math.max(1, deployments?.length ?? 1));
     },
 
     deleteChunk,
@@ -140,9 +144,12 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
     async listPods(): Promise<PodSummary[]> {
       const { rows } = await executor.query<{ deployment: string | null; pod: string; oldest: Date | null; newest: Date | null }>(logPodsSql(table, await timeOf()));
       const estimateSql = logPodEstimateSql(table);
+      const deploymentsPerPod = new Map<string, number>();
+      for (const row of rows) deploymentsPerPod.set(row.pod, (deploymentsPerPod.get(row.pod) ?? 0) + 1);
       const estimates = await mapConcurrently(rows, ESTIMATE_CONCURRENCY, async (row) => {
-        const { rows: plan } = await executor.query(estimateSql, table.deployment === null ? [row.pod] : [row.pod, row.deployment]);
-        return planRowsOf(plan[0]);
+        const { rows: plan } = await executor.query(estimateSql, [row.pod]);
+        // The estimate covers the pod name in every deployment: share it among them.
+        return Math.round(planRowsOf(plan[0]) / deploymentsPerPod.get(row.pod)!);
       });
       return rows.map((row, index) => ({ deployment: row.deployment, podName: row.pod, approximateCount: estimates[index]!, oldest: row.oldest, newest: row.newest }));
     },

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { errorMessageOf } from "@logmk/workqueue";
+import { pino } from "pino";
+import { ConfigError, readConfig } from "./config.js";
+import { startReferenceServer, type RunningServer } from "./server.js";
+
+/** Longest a graceful stop may take before the process exits anyway, in milliseconds. */
+const SHUTDOWN_DEADLINE_MS = 45_000;
+
+async function main(): Promise<void> {
+  let result;
+  try {
+    result = readConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`logmk-workqueue: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (result.kind === "help") {
+    process.stdout.write(`${result.text}\n`);
+    return;
+  }
+
+  const { config } = result;
+  const logger = pino({ level: config.logLevel, base: { service: "logmk-workqueue" } });
+  let server: RunningServer;
+  try {
+    server = await startReferenceServer(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `The server could not start: ${errorMessageOf(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`LogMk work queue: ${server.url}/queue (API at ${server.url}/api/workqueue)\n`);
+
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, `Received ${signal}, stopping`);
+    const deadline = setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "Graceful stop took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, `Stopping failed: ${errorMessageOf(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+await main();
