@@ -18,6 +18,10 @@ export interface ServerConfig {
   logTable: string;
   offPeak: { start: string; end: string; timeZone: string };
   concurrency: number;
+  /** Time limit of one attempt at an item, in milliseconds. */
+  itemTimeoutMs: number;
+  /** Attempts per item before it ends FAILED. */
+  maxAttempts: number;
 }
 
 interface Setting {
@@ -40,6 +44,8 @@ export const SETTINGS: Record<string, Setting> = {
   logTableName: { env: "WORKQUEUE_LOG_TABLE", flag: "log-table", valueName: "SCHEMA.TABLE", help: "the LogMk log table (default public.Log)" },
   offPeakWindow: { env: "WORKQUEUE_OFF_PEAK", flag: "off-peak", valueName: "HH:MM-HH:MM ZONE", help: 'daily window for purges queued with schedule "off-peak" (default "01:00-05:00 UTC")' },
   concurrency: { env: "WORKQUEUE_CONCURRENCY", flag: "concurrency", valueName: "NUMBER", help: "items this instance runs at once (default 2)" },
+  itemTimeoutMs: { env: "WORKQUEUE_ITEM_TIMEOUT_MS", flag: "item-timeout-ms", valueName: "MS", help: "time limit of one attempt at an item, in milliseconds (default 3600000, 1 hour)" },
+  maxAttempts: { env: "WORKQUEUE_MAX_ATTEMPTS", flag: "max-attempts", valueName: "NUMBER", help: "attempts per item before it ends FAILED (default 5)" },
 };
 
 const onOff = (field: string) =>
@@ -70,6 +76,8 @@ const RawConfigSchema = z.object({
     .regex(/^\d{2}:\d{2}-\d{2}:\d{2} \S+$/, { error: 'WORKQUEUE_OFF_PEAK must be "HH:MM-HH:MM ZONE", such as "01:00-05:00 Europe/Berlin"' })
     .default("01:00-05:00 UTC"),
   concurrency: z.coerce.number({ error: "WORKQUEUE_CONCURRENCY must be a number" }).int().min(1, { error: "WORKQUEUE_CONCURRENCY must be at least 1" }).max(64, { error: "WORKQUEUE_CONCURRENCY must be at most 64" }).default(2),
+  itemTimeoutMs: z.coerce.number({ error: "WORKQUEUE_ITEM_TIMEOUT_MS must be a number of milliseconds" }).int().min(1, { error: "WORKQUEUE_ITEM_TIMEOUT_MS must be at least 1" }).default(3_600_000),
+  maxAttempts: z.coerce.number({ error: "WORKQUEUE_MAX_ATTEMPTS must be a number" }).int().min(1, { error: "WORKQUEUE_MAX_ATTEMPTS must be between 1 and 100" }).max(100, { error: "WORKQUEUE_MAX_ATTEMPTS must be between 1 and 100" }).default(5),
 });
 
 /** A problem with the configuration, reported as one line with the fix; the CLI exits with status 2. */
@@ -123,6 +131,8 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
       logTable: tablePart!,
       offPeak: { start, end, timeZone },
       concurrency: values.concurrency,
+      itemTimeoutMs: values.itemTimeoutMs,
+      maxAttempts: values.maxAttempts,
     },
   };
 }

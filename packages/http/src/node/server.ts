@@ -66,7 +66,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
     closers.push(() => target.close?.() ?? Promise.resolve());
 
     const offPeakWindow = config.offPeak;
-    const queue = createWorkQueue({ store, handlers: [{ type: LOG_PURGE_TYPE, payloadSchema: LogPurgePayloadSchema }], offPeakWindow, logger });
+    const queue = createWorkQueue({ store, handlers: [{ type: LOG_PURGE_TYPE, payloadSchema: LogPurgePayloadSchema }], offPeakWindow, defaultMaxAttempts: config.maxAttempts, logger });
     closers.push(() => queue.close());
     const metrics = createWorkQueueMetrics({ queue });
 
@@ -76,6 +76,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
         store,
         handlers: [createLogPurgeHandler({ target, onChunk: metrics.observeChunk })],
         concurrency: config.concurrency,
+        itemTimeoutMs: config.itemTimeoutMs,
         offPeakWindow,
         logger,
       });
