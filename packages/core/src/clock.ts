@@ -92,6 +92,17 @@ export function createManualClock(start: Date | string = "2026-01-01T00:00:00Z")
 }
 
 /**
+ * Resolves in a later event-loop turn, so that I/O waiting behind a chain of promise callbacks gets
+ * its turn. An in-process database such as PGlite answers through promise callbacks only, so a
+ * loop of statements would otherwise keep sockets and timers waiting until the loop ends.
+ */
+export function nextEventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediateOrTimeout(resolve);
+  });
+}
+
+/**
  * Runs `callback` in a later event-loop turn: with `setImmediate` where the runtime has it (it is
  * not a web standard), else with a zero timeout. Returns a function that cancels it.
  */

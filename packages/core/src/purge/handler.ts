@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Clock, systemClock } from "../clock.js";
+import { nextEventLoopTurn, type Clock, systemClock } from "../clock.js";
 import { WorkQueueError } from "../errors.js";
 import { DEFAULTS } from "../model/limits.js";
 import { ItemStopError, type HandlerContext, type WorkQueueHandler } from "../processor/handler.js";
@@ -147,6 +147,7 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
         logger.info({ recordsAffected, chunks }, `Purge of item ${item.id} deleted its last rows`);
         return { recordsAffected, checkpoint: cursor };
       }
+      await nextEventLoopTurn();
     }
   }
 

@@ -22,6 +22,12 @@ export interface ServerConfig {
   itemTimeoutMs: number;
   /** Attempts per item before it ends FAILED. */
   maxAttempts: number;
+  /** Schema of the queue's tables. */
+  queueSchema: string;
+  /** Rows in a purge's first chunk. */
+  chunkSize: number;
+  /** Chunk duration the purge aims at, in milliseconds; null keeps `chunkSize` fixed. */
+  chunkTargetMs: number | null;
 }
 
 interface Setting {
@@ -46,6 +52,9 @@ export const SETTINGS: Record<string, Setting> = {
   concurrency: { env: "WORKQUEUE_CONCURRENCY", flag: "concurrency", valueName: "NUMBER", help: "items this instance runs at once (default 2)" },
   itemTimeoutMs: { env: "WORKQUEUE_ITEM_TIMEOUT_MS", flag: "item-timeout-ms", valueName: "MS", help: "time limit of one attempt at an item, in milliseconds (default 3600000, 1 hour)" },
   maxAttempts: { env: "WORKQUEUE_MAX_ATTEMPTS", flag: "max-attempts", valueName: "NUMBER", help: "attempts per item before it ends FAILED (default 5)" },
+  queueSchema: { env: "WORKQUEUE_SCHEMA", flag: "schema", valueName: "NAME", help: "schema of the queue's tables, created when missing (default workqueue)" },
+  chunkSize: { env: "WORKQUEUE_CHUNK_SIZE", flag: "chunk-size", valueName: "ROWS", help: "rows in a purge's first chunk (default 10000)" },
+  chunkTargetMs: { env: "WORKQUEUE_CHUNK_TARGET_MS", flag: "chunk-target-ms", valueName: "MS", help: "chunk duration a purge aims at, in milliseconds; 0 keeps the chunk size fixed (default 100)" },
 };
 
 const onOff = (field: string) =>
@@ -78,6 +87,9 @@ const RawConfigSchema = z.object({
   concurrency: z.coerce.number({ error: "WORKQUEUE_CONCURRENCY must be a number" }).int().min(1, { error: "WORKQUEUE_CONCURRENCY must be at least 1" }).max(64, { error: "WORKQUEUE_CONCURRENCY must be at most 64" }).default(2),
   itemTimeoutMs: z.coerce.number({ error: "WORKQUEUE_ITEM_TIMEOUT_MS must be a number of milliseconds" }).int().min(1, { error: "WORKQUEUE_ITEM_TIMEOUT_MS must be at least 1" }).default(3_600_000),
   maxAttempts: z.coerce.number({ error: "WORKQUEUE_MAX_ATTEMPTS must be a number" }).int().min(1, { error: "WORKQUEUE_MAX_ATTEMPTS must be between 1 and 100" }).max(100, { error: "WORKQUEUE_MAX_ATTEMPTS must be between 1 and 100" }).default(5),
+  queueSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,51}$/, { error: "WORKQUEUE_SCHEMA must be letters, digits and underscores, at most 52 characters, such as workqueue" }).default("workqueue"),
+  chunkSize: z.coerce.number({ error: "WORKQUEUE_CHUNK_SIZE must be a number of rows" }).int().min(1, { error: "WORKQUEUE_CHUNK_SIZE must be at least 1" }).max(1_000_000, { error: "WORKQUEUE_CHUNK_SIZE must be at most 1000000" }).default(10_000),
+  chunkTargetMs: z.coerce.number({ error: "WORKQUEUE_CHUNK_TARGET_MS must be a number of milliseconds" }).int().min(0, { error: "WORKQUEUE_CHUNK_TARGET_MS must be 0 or more" }).default(100),
 });
 
 /** A problem with the configuration, reported as one line with the fix; the CLI exits with status 2. */
@@ -133,6 +145,9 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
       concurrency: values.concurrency,
       itemTimeoutMs: values.itemTimeoutMs,
       maxAttempts: values.maxAttempts,
+      queueSchema: values.queueSchema,
+      chunkSize: values.chunkSize,
+      chunkTargetMs: values.chunkTargetMs === 0 ? null : values.chunkTargetMs,
     },
   };
 }

@@ -1,6 +1,6 @@
-import type { SqlQueryable } from "@logmk/workqueue-postgres";
+import type { SqlExecutor, SqlQueryable } from "@logmk/workqueue-postgres";
 import type { Logger } from "@logmk/workqueue";
-import { analyzeLogTableSql, createLogTableSql, insertDemoLogsSql, logTableExistsSql, logTableFilledSql } from "./log-table-sql.js";
+import { analyzeLogTableSql, createLogTableSql, demoLogsLockSql, insertDemoLogsSql, logTableExistsSql, logTableFilledSql } from "./log-table-sql.js";
 
 /** Pods of the demo data: a dozen across four deployments, one name in two deployments. */
 export const DEMO_PODS: ReadonlyArray<{ deployment: string; pod: string; resource: string; rows: number }> = [
@@ -34,14 +34,20 @@ export async function logTableExists(sql: SqlQueryable, schema: string, table: s
   return rows[0]?.exists === true;
 }
 
-/** Fills an empty log table with demo logs; returns the number of rows written (0 when it had rows). */
-export async function fillDemoLogs(sql: SqlQueryable, schema: string, table: string, logger: Logger): Promise<number> {
-  const { rows } = await sql.query<{ filled: boolean }>(logTableFilledSql(schema, table));
-  if (rows[0]?.filled) return 0;
-
+/**
+ * Fills an empty log table with demo logs; returns the number of rows written (0 when it had rows).
+ * Servers starting together on one database fill it once: the check and the insert run under a lock.
+ */
+export async function fillDemoLogs(sql: SqlExecutor, schema: string, table: string, logger: Logger): Promise<number> {
   const started = Date.now();
-  const result = await sql.query(insertDemoLogsSql(schema, table), [JSON.stringify(DEMO_PODS), DEMO_DAYS]);
+  const written = await sql.transaction(async (tx) => {
+    await tx.query(demoLogsLockSql(), [`${schema}.${table}`]);
+    const { rows } = await tx.query<{ filled: boolean }>(logTableFilledSql(schema, table));
+    if (rows[0]?.filled) return 0;
+    return (await tx.query(insertDemoLogsSql(schema, table), [JSON.stringify(DEMO_PODS), DEMO_DAYS])).rowCount;
+  });
+  if (written === 0) return 0;
   await sql.query(analyzeLogTableSql(schema, table));
-  logger.info({ rows: result.rowCount, pods: DEMO_PODS.length, durationMs: Date.now() - started }, `Filled ${schema}.${table} with ${result.rowCount} demo log lines`);
-  return result.rowCount;
+  logger.info({ rows: written, pods: DEMO_PODS.length, durationMs: Date.now() - started }, `Filled ${schema}.${table} with ${written} demo log lines`);
+  return written;
 }

@@ -71,3 +71,8 @@ export function insertDemoLogsSql(schema: string, table: string): string {
     ) AS generated
     ORDER BY stamp`;
 }
+
+/** Takes a transaction-level advisory lock on `$1`, the table's name, so that one server fills it. */
+export function demoLogsLockSql(): string {
+  return `SELECT pg_advisory_xact_lock(hashtext('logmk-workqueue-demo:' || $1::text))`;
+}

@@ -59,7 +59,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
     }
     if (config.demoData) await fillDemoLogs(database.sql, config.logSchema, config.logTable, logger);
 
-    const store = createPostgresStore({ connection: database.connection, logger });
+    const store = createPostgresStore({ connection: database.connection, schema: config.queueSchema, logger });
     closers.push(() => store.close());
     await store.migrate();
     const target = createPostgresLogTarget({ connection: database.connection, schema: config.logSchema, table: config.logTable, queueStore: store, logger });
@@ -74,7 +74,15 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
     if (config.processor) {
       processor = createProcessor({
         store,
-        handlers: [createLogPurgeHandler({ target, onChunk: metrics.observeChunk })],
+        handlers: [
+          createLogPurgeHandler({
+            target,
+            chunkSize: config.chunkSize,
+            minChunkSize: Math.min(500, config.chunkSize),
+            targetChunkMs: config.chunkTargetMs,
+            onChunk: metrics.observeChunk,
+          }),
+        ],
         concurrency: config.concurrency,
         itemTimeoutMs: config.itemTimeoutMs,
         offPeakWindow,
