@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { ConfigError, readConfig } from "./config.js";
 import { startReferenceServer, type RunningServer } from "./server.js";
 
-/** Longest a graceful stop may take before the process exits anyway, in milliseconds. */
+/** Maximum time a graceful stop may take before the process exits anyway, in milliseconds. */
 const SHUTDOWN_DEADLINE_MS = 45_000;
 
 async function main(): Promise<void> {

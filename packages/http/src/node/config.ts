@@ -114,7 +114,9 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
   for (const [key, setting] of Object.entries(SETTINGS)) {
     const fromFlag = (parsed.values as Record<string, string | boolean | undefined>)[setting.flag];
     const fromEnv = env[setting.env];
-    raw[key] = typeof fromFlag === "string" ? fromFlag : fromEnv === "" ? undefined : fromEnv;
+    // An empty variable counts as unset, as shells and compose files often leave them.
+    if (typeof fromFlag === "string") raw[key] = fromFlag;
+    else raw[key] = fromEnv === "" ? undefined : fromEnv;
   }
 
   const result = RawConfigSchema.safeParse(raw);

@@ -13,7 +13,7 @@ export interface ServerDatabase {
   /** Executor for the server's own statements, such as creating the demo table. */
   sql: SqlExecutor;
   embedded: boolean;
-  /** Where the database is, for logs, without credentials. */
+  /** Location of the database for logs, without credentials. */
   description: string;
   close(): Promise<void>;
 }

@@ -20,15 +20,21 @@ export const DEMO_PODS: ReadonlyArray<{ deployment: string; pod: string; resourc
 
 export const DEMO_DAYS = 30;
 
-/** Creates the LogMk-shaped log table when it is missing. */
-export async function ensureLogTable(sql: SqlQueryable, schema: string, table: string, logger: Logger): Promise<void> {
-  const { rows } = await sql.query<{ exists: boolean }>(logTableExistsSql(), [schema, table]);
-  if (rows[0]?.exists) return;
-  logger.info({ schema, table }, `Creating the log table ${schema}.${table}`);
-  for (const statement of createLogTableSql(schema, table)) await sql.query(statement);
+/**
+ * Creates the LogMk-shaped log table when it is missing. Servers starting together create it once:
+ * the check and the statements run under the same lock as the demo fill.
+ */
+export async function ensureLogTable(sql: SqlExecutor, schema: string, table: string, logger: Logger): Promise<void> {
+  await sql.transaction(async (tx) => {
+    await tx.query(demoLogsLockSql(), [`${schema}.${table}`]);
+    const { rows } = await tx.query<{ exists: boolean }>(logTableExistsSql(), [schema, table]);
+    if (rows[0]?.exists) return;
+    logger.info({ schema, table }, `Creating the log table ${schema}.${table}`);
+    for (const statement of createLogTableSql(schema, table)) await tx.query(statement);
+  });
 }
 
-/** Whether the log table exists. */
+/** Checks whether the log table exists. */
 export async function logTableExists(sql: SqlQueryable, schema: string, table: string): Promise<boolean> {
   const { rows } = await sql.query<{ exists: boolean }>(logTableExistsSql(), [schema, table]);
   return rows[0]?.exists === true;

@@ -8,14 +8,14 @@ export function logTableName(schema: string, table: string): string {
   return `${quote(schema)}.${quote(table)}`;
 }
 
-/** Whether the table exists, as `exists` (boolean). */
+/** Checks whether the table exists, returning `exists` (boolean). */
 export function logTableExistsSql(): string {
   return `SELECT to_regclass(format('%I.%I', $1::text, $2::text)) IS NOT NULL AS exists`;
 }
 
 /**
  * Statements that create LogMk's log table, one per call because PGlite runs one statement per
- * parameterised query. `TimeStamp` holds UTC in a timestamp without time zone, as LogMk writes it.
+ * parameterised query. `TimeStamp` is UTC in a timestamp without time zone, as LogMk writes it.
  */
 export function createLogTableSql(schema: string, table: string): string[] {
   const name = logTableName(schema, table);
@@ -38,7 +38,7 @@ export function analyzeLogTableSql(schema: string, table: string): string {
   return `ANALYZE ${logTableName(schema, table)}`;
 }
 
-/** Whether the table has at least one row, as `filled` (boolean). */
+/** Checks whether the table has at least one row, returning `filled` (boolean). */
 export function logTableFilledSql(schema: string, table: string): string {
   return `SELECT EXISTS (SELECT 1 FROM ${logTableName(schema, table)}) AS filled`;
 }
@@ -46,6 +46,7 @@ export function logTableFilledSql(schema: string, table: string): string {
 /**
  * Inserts demo logs: for each pod of the JSON array `$1` (`{ deployment, pod, rows }`), that many
  * lines spread over the last `$2` days, in time order so that ids grow with time as in LogMk.
+ * `$1` is cast through text because postgres.js would encode a string sent as jsonb a second time.
  */
 export function insertDemoLogsSql(schema: string, table: string): string {
   return `
@@ -65,7 +66,7 @@ export function insertDemoLogsSql(schema: string, table: string): string {
         (now() AT TIME ZONE 'UTC') - random() * make_interval(days => $2::int) AS stamp,
         CASE WHEN r < 0.02 THEN 'ERROR' WHEN r < 0.08 THEN 'WARN' WHEN r < 0.30 THEN 'DEBUG' ELSE 'INFO' END AS level,
         (random() * 6.99)::int AS bucket
-      FROM jsonb_to_recordset($1::jsonb) AS p(deployment text, pod text, resource text, rows int)
+      FROM jsonb_to_recordset($1::text::jsonb) AS p(deployment text, pod text, resource text, rows int)
       CROSS JOIN LATERAL generate_series(1, p.rows) AS g(n)
       CROSS JOIN LATERAL (SELECT random() + g.n * 0 AS r) AS levels
     ) AS generated
