@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ItemStopError, PermanentJobError, type QueueEvent, type WorkQueueStore } from "@logmk/workqueue";
-import { createHarness, createTestHandler, deferred, settle, startProcessor } from "./support.js";
+import { createHarness, createTestHandler, deferred, partitionableStore, settle, startProcessor } from "./support.js";
 
 describe("processor", () => {
   it("runs a backlog of 1,000 items by priority, then FIFO", async () => {
@@ -122,18 +122,10 @@ describe("processor", () => {
   it("aborts a handler that lost its lease", async () => {
     const harness = createHarness();
     // Worker A loses its connection to the store after the claim, as in a network partition.
-    let partitioned = false;
-    const unreachable = () => Promise.reject(new Error("connection refused"));
-    const storeOfA = new Proxy(harness.store, {
-      get: (target, property, receiver) => {
-        const value = Reflect.get(target, property, receiver);
-        if (typeof value !== "function" || property === "subscribe") return value;
-        return (...args: unknown[]) => (partitioned ? unreachable() : value.apply(target, args));
-      },
-    });
+    const partition = partitionableStore(harness.store);
     const abortKind = deferred<string>();
     const processorA = startProcessor(harness, {
-      store: storeOfA,
+      store: partition.store,
       workerId: "worker-a",
       leaseMs: 3_000,
       recoverIntervalMs: 60_000,
@@ -151,7 +143,7 @@ describe("processor", () => {
     const item = await harness.queue.enqueue({ type: "TEST_JOB", podName: "p", payload: { label: "x" } });
     await processorA.start();
     await settle(harness.clock, () => processorA.runningItemIds().length === 1);
-    partitioned = true;
+    partition.cut();
 
     const completedBy = deferred<string>();
     const processorB = startProcessor(harness, {

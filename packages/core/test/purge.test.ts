@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryTargetError, type QueueEvent, type WorkQueueStore } from "@logmk/workqueue";
 import { createPurgeHarness, DAY } from "./purge-support.js";
-import { deferred, settle, type Deferred } from "./support.js";
+import { deferred, partitionableStore, settle, type Deferred } from "./support.js";
 
 const completed = (harness: ReturnType<typeof createPurgeHarness>, id: number) => async () => (await harness.store.getItem({ id }))?.status === "COMPLETED";
 
@@ -76,28 +76,20 @@ describe("chunked log purge", () => {
       beforeChunk: async ({ chunk }) => {
         if (chunk === 6 && !crashed) {
           crashed = true;
-          partitioned = true;
+          partition.cut();
           // The worker freezes here and never comes back.
           await new Promise(() => {});
         }
       },
     });
     let crashed = false;
-    let partitioned = false;
     const now = harness.clock.now();
     harness.target.generate({ deployment: "api", podName: "p", count: 100_000, from: new Date(now.getTime() - DAY), to: now });
     harness.target.generate({ deployment: "api", podName: "other", count: 1_000, from: new Date(now.getTime() - DAY), to: now });
     const item = await harness.service.enqueue({ podName: "p" });
-    const unreachable = () => Promise.reject(new Error("connection refused"));
-    const storeOfA = new Proxy(harness.store, {
-      get: (target, property, receiver) => {
-        const value = Reflect.get(target, property, receiver);
-        if (typeof value !== "function" || property === "subscribe") return value;
-        return (...args: unknown[]) => (partitioned ? unreachable() : value.apply(target, args));
-      },
-    }) as WorkQueueStore;
+    const partition = partitionableStore(harness.store);
 
-    const workerA = harness.processor({ store: storeOfA, workerId: "a", leaseMs: 3_000, recoverIntervalMs: 600_000, purge: { chunkSize: 10_000, targetChunkMs: null } });
+    const workerA = harness.processor({ store: partition.store, workerId: "a", leaseMs: 3_000, recoverIntervalMs: 600_000, purge: { chunkSize: 10_000, targetChunkMs: null } });
     await workerA.start();
     await settle(harness.clock, () => crashed, 20_000);
     const atCrash = await harness.store.getItem({ id: item.id });

@@ -97,3 +97,19 @@ export async function settle(clock: ManualClock, condition: () => boolean | Prom
   }
   throw new Error(`Condition not met within ${timeoutMs} ms`);
 }
+
+/**
+ * Wraps a store so that every call fails with a connection error once `cut()` was called, as for
+ * a worker cut off from the database by a network partition. Subscriptions stay as they are.
+ */
+export function partitionableStore(store: WorkQueueStore): { store: WorkQueueStore; cut(): void } {
+  let partitioned = false;
+  const wrapped = new Proxy(store, {
+    get: (target, property, receiver) => {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || property === "subscribe") return value;
+      return (...args: unknown[]) => (partitioned ? Promise.reject(new Error("connection refused")) : value.apply(target, args));
+    },
+  });
+  return { store: wrapped, cut: () => (partitioned = true) };
+}

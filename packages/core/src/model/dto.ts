@@ -8,7 +8,8 @@ import {
   PrioritySchema,
 } from "./fields.js";
 import { LIMITS } from "./limits.js";
-import { ScheduleSchema, StopReasonSchema, WorkQueueStatusSchema } from "./status.js";
+import { WorkQueueItemSchema } from "./item.js";
+import { ScheduleSchema } from "./status.js";
 
 const IsoInstantSchema = z.iso.datetime({ offset: true });
 
@@ -34,35 +35,18 @@ export const CreateWorkQueueItemRequestSchema = z
 export type CreateWorkQueueItemRequest = z.input<typeof CreateWorkQueueItemRequestSchema>;
 export type ParsedCreateWorkQueueItemRequest = z.output<typeof CreateWorkQueueItemRequestSchema>;
 
-/** A work-queue item as the API returns it: instants as ISO 8601 strings in UTC. */
-export const WorkQueueItemResponseSchema = z.object({
-  id: z.number().int(),
-  type: z.string(),
-  status: WorkQueueStatusSchema,
-  podName: z.string(),
-  deployment: z.string().nullable(),
-  payload: JsonObjectSchema,
-  metadata: JsonObjectSchema.nullable(),
-  priority: z.number().int(),
+/**
+ * A work-queue item as the API returns it: the stored fields without the fencing token, instants
+ * as ISO 8601 strings in UTC, and three derived fields.
+ */
+export const WorkQueueItemResponseSchema = WorkQueueItemSchema.omit({ fencingToken: true }).extend({
   runAt: z.string(),
-  schedule: ScheduleSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
-  errorMessage: z.string().nullable(),
-  recordsAffected: z.number().int(),
-  estimatedRecords: z.number().int().nullable(),
-  progress: z.number(),
-  attempts: z.number().int(),
-  maxAttempts: z.number().int(),
-  uniqueKey: z.string().nullable(),
-  lockedBy: z.string().nullable(),
   leaseExpiresAt: z.string().nullable(),
   cancelRequestedAt: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  checkpoint: z.unknown().nullable(),
-  stopReason: StopReasonSchema.nullable(),
   /** Preset the purge range came from (`all`, `hour`, `day`, `week`, `month`), or null. */
   timeRange: z.string().nullable(),
   /** `HH:MM:SS` since `startedAt`, up to `completedAt` once the item finished. */
