@@ -22,6 +22,8 @@ export interface ServerConfig {
   itemTimeoutMs: number;
   /** Attempts per item before it ends FAILED. */
   maxAttempts: number;
+  /** Largest number of rows one purge chunk deletes. */
+  maxChunkSize: number;
 }
 
 interface Setting {
@@ -46,6 +48,7 @@ export const SETTINGS: Record<string, Setting> = {
   concurrency: { env: "WORKQUEUE_CONCURRENCY", flag: "concurrency", valueName: "NUMBER", help: "items this instance runs at once (default 2)" },
   itemTimeoutMs: { env: "WORKQUEUE_ITEM_TIMEOUT_MS", flag: "item-timeout-ms", valueName: "MS", help: "time limit of one attempt at an item, in milliseconds (default 3600000, 1 hour)" },
   maxAttempts: { env: "WORKQUEUE_MAX_ATTEMPTS", flag: "max-attempts", valueName: "NUMBER", help: "attempts per item before it ends FAILED (default 5)" },
+  maxChunkSize: { env: "WORKQUEUE_MAX_CHUNK_SIZE", flag: "max-chunk-size", valueName: "ROWS", help: "largest number of log rows one purge chunk deletes (default 100000; chunks adapt below it)" },
 };
 
 const onOff = (field: string) =>
@@ -78,6 +81,7 @@ const RawConfigSchema = z.object({
   concurrency: z.coerce.number({ error: "WORKQUEUE_CONCURRENCY must be a number" }).int().min(1, { error: "WORKQUEUE_CONCURRENCY must be at least 1" }).max(64, { error: "WORKQUEUE_CONCURRENCY must be at most 64" }).default(2),
   itemTimeoutMs: z.coerce.number({ error: "WORKQUEUE_ITEM_TIMEOUT_MS must be a number of milliseconds" }).int().min(1, { error: "WORKQUEUE_ITEM_TIMEOUT_MS must be at least 1" }).default(3_600_000),
   maxAttempts: z.coerce.number({ error: "WORKQUEUE_MAX_ATTEMPTS must be a number" }).int().min(1, { error: "WORKQUEUE_MAX_ATTEMPTS must be between 1 and 100" }).max(100, { error: "WORKQUEUE_MAX_ATTEMPTS must be between 1 and 100" }).default(5),
+  maxChunkSize: z.coerce.number({ error: "WORKQUEUE_MAX_CHUNK_SIZE must be a number of rows" }).int({ error: "WORKQUEUE_MAX_CHUNK_SIZE must be a whole number of rows" }).min(1, { error: "WORKQUEUE_MAX_CHUNK_SIZE must be at least 1" }).default(100_000),
 });
 
 /** A problem with the configuration, reported as one line with the fix; the CLI exits with status 2. */
@@ -133,6 +137,7 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
       concurrency: values.concurrency,
       itemTimeoutMs: values.itemTimeoutMs,
       maxAttempts: values.maxAttempts,
+      maxChunkSize: values.maxChunkSize,
     },
   };
 }
@@ -143,7 +148,7 @@ export function helpText(): string {
     return `${flag.padEnd(34)} ${setting.env.padEnd(22)} ${setting.help}`;
   });
   return [
-    "logmk-workqueue: the LogMk work queue's reference server (REST API, Server-Sent Events, queue page).",
+    "logmk-workqueue: the LogMk work queue's reference server (REST API, Server-Sent Events, queue page and purge screen).",
     "",
     "Usage: logmk-workqueue [flags]",
     "",

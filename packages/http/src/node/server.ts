@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import {
+  DEFAULTS,
   LOG_PURGE_TYPE,
   LogPurgePayloadSchema,
   createLogPurgeHandler,
@@ -14,12 +15,13 @@ import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-p
 import { createWorkQueueApp } from "../app.js";
 import { bearerTokenAuth } from "../auth/bearer.js";
 import { createWorkQueueMetrics } from "../metrics/metrics.js";
+import { DEFAULT_TOKEN_COOKIE } from "../options.js";
 import type { ServerConfig } from "./config.js";
 import { openServerDatabase } from "./database.js";
 import { ensureLogTable, fillDemoLogs, logTableExists } from "./demo-data.js";
 
 /** Name of the cookie in which the queue page keeps the API token. */
-export const TOKEN_COOKIE = "logmk_workqueue_token";
+export const TOKEN_COOKIE = DEFAULT_TOKEN_COOKIE;
 
 const CLEANUP_INTERVAL_MS = 60 * 60_000;
 
@@ -74,7 +76,16 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
     if (config.processor) {
       processor = createProcessor({
         store,
-        handlers: [createLogPurgeHandler({ target, onChunk: metrics.observeChunk })],
+        handlers: [
+          createLogPurgeHandler({
+            target,
+            onChunk: metrics.observeChunk,
+            // A small maximum also lowers the first and the smallest chunk, which otherwise start above it.
+            maxChunkSize: config.maxChunkSize,
+            chunkSize: Math.min(DEFAULTS.chunkSize, config.maxChunkSize),
+            minChunkSize: Math.min(500, config.maxChunkSize),
+          }),
+        ],
         concurrency: config.concurrency,
         itemTimeoutMs: config.itemTimeoutMs,
         offPeakWindow,
@@ -90,6 +101,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
       metrics,
       logger,
       signal: shutdown.signal,
+      pages: { tokenCookie: TOKEN_COOKIE },
       ...(config.apiToken ? { auth: bearerTokenAuth({ token: config.apiToken, cookieName: TOKEN_COOKIE }) } : {}),
     });
 
