@@ -41,6 +41,7 @@ export function assetSources(): AssetSource[] {
     { name: "hx-upsert.min.js", contentType: "text/javascript; charset=utf-8", path: join(htmx, "dist/ext/hx-upsert.min.js") },
     { name: "page.js", contentType: "text/javascript; charset=utf-8", path: join(own, "page.js") },
     { name: "page.css", contentType: "text/css; charset=utf-8", path: join(own, "page.css") },
+    { name: "favicon.svg", contentType: "image/svg+xml", path: join(own, "favicon.svg") },
   ];
 }
 
@@ -62,7 +63,7 @@ export function renderAssetModule(): string {
     "//",
     ...license.split("\n").map((line) => (line === "" ? "//" : `// ${line}`)),
     "//",
-    "// page.js and page.css are this package's own files from src/pages/static/.",
+    "// page.js, page.css and favicon.svg are this package's own files from src/pages/static/.",
     "",
     "/** A file served under `/assets/`; `hash` is the start of the SHA-256 of `body`, used as its version. */",
     "export interface EmbeddedAsset {",

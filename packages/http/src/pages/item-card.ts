@@ -70,7 +70,7 @@ export function progressBlock(item: WorkQueueItemResponse, now: Date): Html {
   const cancelNote = item.status === "IN_PROGRESS" && item.cancelRequestedAt !== null ? html`<p class="note">Cancel requested: the purge stops after the chunk in flight.</p>` : "";
 
   return html`<div class="progress-block" id="${id}">
-  <div class="progress-line"><progress max="100" value="${String(percent)}" aria-label="Progress of item ${item.id}">${percent} %</progress><span class="percent">${percent} %</span></div>
+  <div class="progress-line"><progress max="100" value="${String(percent)}" aria-label="Progress of item ${item.id}"></progress><span class="percent">${percent} %</span></div>
   <p class="facts">${facts.map((fact, index) => (index === 0 ? fact : html` · ${fact}`))}</p>${cancelNote}
 </div>`;
 }

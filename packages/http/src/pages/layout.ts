@@ -72,6 +72,7 @@ export function layout(params: LayoutParams): Html {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="htmx-config" content="${htmxConfig}">
   <title>${params.title} · LogMk work queue</title>
+  <link rel="icon" href="${assetUrl(urls, "favicon.svg")}" type="image/svg+xml">
   <link rel="stylesheet" href="${assetUrl(urls, "page.css")}">
   ${SCRIPTS.map((name) => html`<script src="${assetUrl(urls, name)}"></script>\n  `)}<script src="${assetUrl(urls, "page.js")}" defer></script>
 </head>
