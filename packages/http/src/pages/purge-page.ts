@@ -13,7 +13,8 @@ type PodKey = Pick<PodResponse, "deployment" | "podName">;
 export function podBadge(pod: PodKey, item: WorkQueueItemResponse | null, outOfBand = false): Html {
   const id = `${podDomId(pod.deployment, pod.podName)}-badge`;
   const oob = outOfBand ? html` hx-swap-oob="true"` : "";
-  if (item === null) return html`<span class="badge badge-none" id="${id}"${oob}>No purge queued</span>`;
+  // An empty badge keeps its id for live updates; the style sheet hides it.
+  if (item === null) return html`<span class="badge badge-none" id="${id}"${oob}></span>`;
   const percent = item.status === "IN_PROGRESS" ? ` ${Math.min(99, Math.floor(item.progress))} %` : "";
   const label = item.status === "PENDING" && item.schedule === "off-peak" ? "Pending, off-peak" : STATUS_LABELS[item.status];
   return html`<span class="badge badge-${item.status.toLowerCase()}" id="${id}"${oob}>${label}${percent}</span>`;
