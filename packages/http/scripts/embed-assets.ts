@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(join(packageDir, "package.json"));
 
-/** Where the generated module is written, relative to the package. */
+/** Path of the generated module, relative to the package. */
 export const GENERATED_MODULE = "src/pages/assets.generated.ts";
 
 interface AssetSource {
@@ -31,7 +31,7 @@ function htmxDir(): string {
   return dirname(require.resolve("htmx.org/package.json"));
 }
 
-/** The embedded files, in the order the pages load them. */
+/** Lists the embedded files, in the order the pages load them. */
 export function assetSources(): AssetSource[] {
   const htmx = htmxDir();
   const own = join(packageDir, "src/pages/static");

@@ -48,8 +48,8 @@ export interface PageOptions {
   /** Items per page in the queue page's lists. @default 25 */
   pageSize?: number;
   /**
-   * Longest wait between two attempts of the pages to reconnect their live updates, in
-   * milliseconds; the wait starts at 500 ms and doubles. @default 5000
+   * Maximum wait between two reconnect attempts of the pages' live updates, in milliseconds.
+   * The wait starts at 500 ms and doubles. @default 5000
    */
   reconnectMaxDelayMs?: number;
 }

@@ -129,7 +129,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
           shutdown.abort();
           await processor?.stop();
           // Open keep-alive sockets still carry new requests, such as a page's event stream reconnecting
-          // again and again, which would hold the close open; every response that matters has ended by now.
+          // again and again, and would hold the close open. Every response that matters has ended by now.
           if ("closeAllConnections" in server) server.closeAllConnections();
           await stopped;
           await closeAll();

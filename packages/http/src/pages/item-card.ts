@@ -108,13 +108,13 @@ function errorDetails(item: WorkQueueItemResponse): Html {
 export function itemCard(item: WorkQueueItemResponse, urls: PageUrls, now: Date): Html {
   const domId = itemDomId(item.id);
   const deployment = item.deployment === null ? "" : html` <span class="muted">in deployment</span> <span class="name">${item.deployment}</span>`;
-  const what = item.type === LOG_PURGE_TYPE ? html`Purge of pod` : html`${item.type} for pod`;
+  const titleStart = item.type === LOG_PURGE_TYPE ? html`Purge of pod` : html`${item.type} for pod`;
   const finished = item.completedAt === null ? "" : html`<div><dt>Finished</dt><dd>${time(item.completedAt)}</dd></div>`;
   const started = item.startedAt === null ? "" : html`<div><dt>Started</dt><dd>${time(item.startedAt)}</dd></div>`;
 
   return html`<li class="item item-${item.status.toLowerCase()}" id="${domId}" data-id="${String(item.id)}">
 <div class="item-head">
-  <h3 class="item-title"><span class="item-number">#${item.id}</span> ${what} <span class="name">${item.podName}</span>${deployment}</h3>
+  <h3 class="item-title"><span class="item-number">#${item.id}</span> ${titleStart} <span class="name">${item.podName}</span>${deployment}</h3>
   ${statusBadge(item.status)}
 </div>
 <dl class="item-facts">

@@ -14,7 +14,7 @@ export interface TokenState {
 export interface LayoutParams {
   urls: PageUrls;
   title: string;
-  /** Which navigation link is the current page; `other` marks none. */
+  /** Navigation link marked as the current page; `other` marks none. */
   current: "queue" | "purge" | "other";
   /** Whether the header shows the token form; the login page has its own. @default true */
   tokenForm?: boolean;
@@ -33,7 +33,7 @@ function assetUrl(urls: PageUrls, name: string): string {
   return urls.asset(name, asset.hash);
 }
 
-/** The token form or the "saved" note in the header, when the server needs a token for changes. */
+/** Renders the header's token form, or the note that the token is saved, when the server needs a token for changes. */
 function tokenArea(params: LayoutParams): Html {
   const { token, urls, returnTo } = params;
   if (!token.required || params.tokenForm === false) return html``;

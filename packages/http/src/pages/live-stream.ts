@@ -8,7 +8,7 @@ import { QUEUE_VIEWS, countBadge, countOf } from "./queue-page.js";
 import { eventToast, toast } from "./toasts.js";
 import type { PageUrls } from "./urls.js";
 
-/** Which page a live stream serves: each gets only the fragments it has targets for. */
+/** Page that a live stream serves; each page gets only the fragments it has targets for. */
 export type LiveView = "queue" | "purge";
 
 export interface LiveFormatterParams {
@@ -20,7 +20,7 @@ export interface LiveFormatterParams {
 }
 
 /**
- * Fragments that bring the queue page up to date with one event. A progress event replaces the
+ * Renders the fragments that bring the queue page up to date with one event. A progress event replaces the
  * item's progress part. Any other event inserts the card into a list that accepts the item's new
  * status (sorted by id, newest first) or replaces the card where it is shown.
  */
@@ -34,7 +34,7 @@ function queueFragments(event: QueueEvent, urls: PageUrls, now: Date): Html {
 <hx-upsert hx-target="#items[data-accepts~=${item.status}]" key="data-id" sort="desc">${card}</hx-upsert>`;
 }
 
-/** Fragments that bring the purge page's row of the item's pod up to date. */
+/** Renders the fragments that bring the purge page's row of the item's pod up to date. */
 function purgeFragments(event: QueueEvent, urls: PageUrls): Html {
   const { item } = event;
   if (item.type !== LOG_PURGE_TYPE) return html``;

@@ -1,7 +1,7 @@
 import type { ResolvedAppOptions, PageOptions } from "../options.js";
 import type { PageUrls } from "./urls.js";
 
-/** What every page route needs: the app's options, the page settings and the page addresses. */
+/** Options, page settings and page addresses that every page route needs. */
 export interface PageContext {
   options: ResolvedAppOptions;
   pages: Required<PageOptions>;

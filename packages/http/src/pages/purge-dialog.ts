@@ -47,7 +47,7 @@ export interface PurgeFormParams {
   now: Date;
 }
 
-/** The first step of a purge: which logs and when. "Preview" shows the estimate before anything is queued. */
+/** Renders the first step of a purge: which logs and when. "Preview" shows the estimate before anything is queued. */
 export function purgeForm({ urls, pod, offPeakWindow, now }: PurgeFormParams): Html {
   const choices = RANGE_CHOICES.map(
     (choice, index) => html`<label class="choice"><input type="radio" name="range" value="${choice.value}"${index === 0 ? html` checked` : ""}> ${choice.label}</label>`,
@@ -84,7 +84,7 @@ export interface PurgeConfirmParams {
   now: Date;
 }
 
-/** The second step: the estimate and the resolved range; "Queue the purge" queues exactly this range. */
+/** Renders the second step: the estimate and the resolved range. "Queue the purge" queues exactly this range. */
 export function purgeConfirm({ urls, preview, schedule, offPeakWindow, now }: PurgeConfirmParams): Html {
   const range = preview.from === null ? html`all logs before ${time(preview.to)}` : html`logs from ${time(preview.from)} to ${time(preview.to)}`;
   const when = schedule === "off-peak" && offPeakWindow !== undefined

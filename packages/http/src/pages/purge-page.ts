@@ -7,7 +7,7 @@ import type { PageUrls } from "./urls.js";
 type PodKey = Pick<PodResponse, "deployment" | "podName">;
 
 /**
- * The badge of a pod's purge. Progress events replace only the badge, so that the link next to
+ * Renders the badge of a pod's purge. Progress events replace only the badge, so that the link next to
  * it keeps its focus while a purge runs.
  */
 export function podBadge(pod: PodKey, item: WorkQueueItemResponse | null, outOfBand = false): Html {
@@ -21,19 +21,20 @@ export function podBadge(pod: PodKey, item: WorkQueueItemResponse | null, outOfB
 }
 
 /**
- * The purge cell of a pod: its badge, the purge button (disabled while a purge is open) and a
+ * Renders the purge cell of a pod: its badge, the purge button (disabled while a purge is open) and a
  * link to the open item. Status changes replace the whole cell.
  */
 export function podState(pod: PodKey, item: WorkQueueItemResponse | null, urls: PageUrls, outOfBand = false): Html {
   const domId = podDomId(pod.deployment, pod.podName);
   const open = item !== null && (item.status === "PENDING" || item.status === "IN_PROGRESS");
-  const shown = open || (item !== null && outOfBand) ? item : null;
+  // The first render shows only an open purge; a live update also shows how the last one ended.
+  const badgeItem = open || (item !== null && outOfBand) ? item : null;
   const link = open ? html` <a class="view-link" id="${domId}-view" href="${urls.queueItem(item.id)}">View in queue</a>` : "";
   const button = open
     ? html`<button type="button" class="button" id="${domId}-purge" disabled aria-describedby="${domId}-badge">Purge…</button>`
     : html`<button type="button" class="button" id="${domId}-purge" hx-get="${urls.purgeForm(pod.deployment, pod.podName)}" hx-target="#purge-dialog-body" aria-haspopup="dialog" aria-label="Purge logs of pod ${pod.podName}">Purge…</button>`;
 
-  return html`<div class="pod-state" id="${domId}-state"${outOfBand ? html` hx-swap-oob="true"` : ""}>${podBadge(pod, shown)} ${button}${link}</div>`;
+  return html`<div class="pod-state" id="${domId}-state"${outOfBand ? html` hx-swap-oob="true"` : ""}>${podBadge(pod, badgeItem)} ${button}${link}</div>`;
 }
 
 function podRow(pod: PodResponse, urls: PageUrls): Html {

@@ -16,7 +16,7 @@ export function countOf(counts: StatusCounts, view: QueueView): number {
   return view === "ALL" ? WORK_QUEUE_STATUSES.reduce((sum, status) => sum + counts[status], 0) : counts[view];
 }
 
-/** The count next to a tab; live updates replace it by its id. */
+/** Renders the count next to a tab; live updates replace it by its id. */
 export function countBadge(view: QueueView, count: number, outOfBand = false): Html {
   return html`<span class="count" id="count-${view}"${outOfBand ? html` hx-swap-oob="true"` : ""}>${formatCount(count)}</span>`;
 }
@@ -57,7 +57,7 @@ function pagination(params: QueuePanelParams): Html {
   return links.length === 0 ? html`` : html`<nav class="pagination" aria-label="Pages of items">${links}</nav>`;
 }
 
-/** The tabs, the refresh button and one page of items; the refresh button reloads exactly this part. */
+/** Renders the tabs, the refresh button and one page of items; the refresh button reloads exactly this part. */
 export function queuePanel(params: QueuePanelParams): Html {
   const { urls, view, before, items, now } = params;
   const heading = before === undefined ? `${viewLabel(view)} items, newest first` : `${viewLabel(view)} items before #${before}, newest first`;

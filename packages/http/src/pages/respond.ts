@@ -31,12 +31,12 @@ export function htmlResponse(c: Context<AppEnv>, body: Html | string, status: Co
   return response;
 }
 
-/** Whether a request is htmx's (a fragment for a page already shown) rather than a browser navigation. */
+/** Returns whether a request comes from htmx (a fragment for a page already shown) rather than a browser navigation. */
 export function isHtmxRequest(c: Context<AppEnv>): boolean {
   return c.req.header("HX-Request") === "true";
 }
 
-/** Whether the server needs a token for changes and this browser sent the token cookie. */
+/** Returns whether the server needs a token for changes and whether this browser sent the token cookie. */
 export function tokenState(c: Context<AppEnv>, options: ResolvedAppOptions, cookieName: string): TokenState {
   return { required: options.auth !== undefined, present: options.auth !== undefined && (getCookie(c, cookieName) ?? "") !== "" };
 }

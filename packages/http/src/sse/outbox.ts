@@ -1,6 +1,6 @@
 import type { QueueEvent } from "@logmk/workqueue";
 
-/** What a client gets instead of missed events that cannot be replayed; see `formatReplayTruncated`. */
+/** Details of the event a client gets in place of missed events that cannot be replayed; see `formatReplayTruncated`. */
 export interface ReplayTruncation {
   reason: string;
   lastEventId: number;

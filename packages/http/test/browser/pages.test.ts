@@ -162,6 +162,19 @@ describe.skipIf(!("path" in located))(title, { timeout: 60_000 }, () => {
     expect(shown).toBe(expected);
   });
 
+  it("fits a narrow screen", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const path of ["/purge", "/queue"]) {
+        await page.goto(url(path));
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
+  });
+
   it("queues an off-peak purge and cancels it", async () => {
     const itemId = await queuePurge(PODS.offPeak, { schedule: /Off-peak,/ });
     expect(await row(PODS.offPeak).locator(".badge").textContent()).toBe("Pending, off-peak");
@@ -173,6 +186,10 @@ describe.skipIf(!("path" in located))(title, { timeout: 60_000 }, () => {
     await card.locator(".badge", { hasText: "Cancelled" }).waitFor();
     expect(dialogs.at(-1)).toContain(`Cancel item ${itemId}`);
     await toast(`Item #${itemId}`).filter({ hasText: "was cancelled" }).first().waitFor();
+
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(() => page.locator(`#item-${itemId} .badge`).textContent()).toBe("Cancelled");
+    expect(await page.locator("#count-CANCELLED").textContent()).toBe("1");
   });
 
   it("retries a failed purge after a restart, reconnecting by itself", async () => {

@@ -34,7 +34,7 @@ export async function startServer(dataDir: string, env: Record<string, string>):
   return startReferenceServer(result.config, silentLogger);
 }
 
-/** An off-peak window that is not open now: it starts two hours from now and lasts one hour, in UTC. */
+/** Returns an off-peak window that is closed now: it starts two hours from now and lasts one hour, in UTC. */
 export function closedOffPeakWindow(now = new Date()): string {
   const hour = (offset: number) => `${String((now.getUTCHours() + offset) % 24).padStart(2, "0")}:00`;
   return `${hour(2)}-${hour(3)} UTC`;

@@ -3,8 +3,8 @@ import type { QueryResult, SqlExecutor, SqlQueryable } from "./executor.js";
 
 /**
  * Lets the event loop run timers and I/O. PGlite runs a statement on the calling thread and
- * settles its promise without going back to the event loop, so a loop of statements, such as a
- * purge's chunks, would hold off HTTP requests, Server-Sent Events and timers until it ended.
+ * settles its promise without going back to the event loop. A loop of statements, such as a
+ * purge's chunks, would otherwise hold off HTTP requests, Server-Sent Events and timers until it ended.
  * `setImmediate` (Node, Bun) costs far less than the 1 ms of `setTimeout(0)`; other runtimes use the latter.
  */
 const yieldToEventLoop: () => Promise<void> =

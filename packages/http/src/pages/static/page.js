@@ -63,14 +63,14 @@
     if (status < 400) return;
     event.preventDefault();
 
-    let message = `The server answered with status ${status}.`;
+    let message = `The server responded with status ${status}.`;
     const type = ctx.response.headers?.get("Content-Type") ?? "";
     if (type.includes("json")) {
       try {
         const problem = JSON.parse(ctx.text);
         if (typeof problem.detail === "string") message = problem.detail;
       } catch {
-        // The status line above is all there is to say.
+        // Without a problem body, the status is all the information there is.
       }
     }
     if (status === 401) message += " Enter the API token in the form at the top of the page.";
