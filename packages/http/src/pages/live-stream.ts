@@ -20,9 +20,9 @@ export interface LiveFormatterParams {
 }
 
 /**
- * Renders the fragments that bring the queue page up to date with one event. A progress event replaces the
- * item's progress part. Any other event inserts the card into a list that accepts the item's new
- * status (sorted by id, newest first) or replaces the card where it is shown.
+ * Renders the fragments that bring the queue page up to date with one event. A progress event
+ * replaces the item's progress part. Any other event inserts the card into a list that accepts
+ * the item's new status (sorted by id, newest first) or replaces the card where it is shown.
  */
 function queueFragments(event: QueueEvent, urls: PageUrls, now: Date): Html {
   const { item } = event;

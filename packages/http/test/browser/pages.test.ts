@@ -192,6 +192,24 @@ describe.skipIf(!("path" in located))(title, { timeout: 60_000 }, () => {
     expect(await page.locator("#count-CANCELLED").textContent()).toBe("1");
   });
 
+  it("inserts new items at the top of the list", async () => {
+    await page.goto(url("/queue"));
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    const response = await fetch(url("/api/workqueue/purge"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ podName: PODS.script.pod }),
+    });
+    const { id } = (await response.json()) as { id: number };
+
+    await page.locator(`#items > #item-${id}`).waitFor();
+    expect(await page.locator("#items > .item").first().getAttribute("id")).toBe(`item-${id}`);
+    await page.locator(`#item-${id} .badge`, { hasText: "Completed" }).waitFor();
+    expect(await page.locator(`#item-${id} .item-title .name`).first().textContent()).toBe(PODS.script.pod);
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
+    expect(dialogs.filter((message) => !message.startsWith("confirm: Cancel item"))).toEqual([]);
+  });
+
   it("retries a failed purge after a restart, reconnecting by itself", async () => {
     // One attempt with a 1 ms time limit: the purge fails at once.
     await restart({ WORKQUEUE_ITEM_TIMEOUT_MS: "1", WORKQUEUE_MAX_ATTEMPTS: "1" });
