@@ -71,11 +71,13 @@ export function registerLoginRoutes(app: Hono<AppEnv>, context: LoginContext): v
 
     const token = typeof form["token"] === "string" ? form["token"].trim() : "";
     if (token === "") return renderLoginPage(c, context, returnTo, 400, { error: "Enter the API token." });
+    // NOTE: wrong tokens are not rate-limited here; a proxy in front of the app has to limit guessing.
     if (/\s/.test(token) || !(await tokenAccepted(options.auth, c.req.url, options.basePath, token))) {
       options.logger.info({ requestId: c.get("requestId") }, "The login form received a wrong API token");
       return renderLoginPage(c, context, returnTo, 401, { error: "That token is not valid. Check it with whoever runs this server and enter it again." });
     }
 
+    // NOTE: behind a proxy that ends TLS the request URL is http:, so the cookie is sent without Secure.
     setCookie(c, cookieName, token, { httpOnly: true, sameSite: "Strict", path: cookiePath, secure: new URL(c.req.url).protocol === "https:" });
     return c.redirect(returnTo, 303);
   });

@@ -157,9 +157,9 @@ describe.skipIf(!("path" in located))(title, { timeout: 60_000 }, () => {
     const stamp = page.locator(".item time").first();
     const utc = (await stamp.getAttribute("title"))!;
     expect(utc).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
-    const shown = (await stamp.textContent())!;
+    const displayed = (await stamp.textContent())!;
     const expected = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "Europe/Berlin" }).format(new Date(utc.replace(" UTC", "Z").replace(" ", "T")));
-    expect(shown).toBe(expected);
+    expect(displayed).toBe(expected);
   });
 
   it("fits a narrow screen", async () => {
