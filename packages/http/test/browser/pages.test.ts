@@ -25,7 +25,7 @@ const BASE_ENV = { WORKQUEUE_API_TOKEN: TOKEN, WORKQUEUE_MAX_CHUNK_SIZE: "10", W
 const located = locateChromium();
 const title = "path" in located ? `queue page and purge screen in ${located.version}` : `queue page and purge screen (skipped: ${located.missing})`;
 
-describe.skipIf(!("path" in located))(title, { timeout: 60_000 }, () => {
+describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
   let dataDir: string;
   let server: RunningServer | undefined;
   let browser: LaunchedBrowser;
@@ -141,7 +141,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 60_000 }, () => {
       }, 20);
     }, itemId);
 
-    await card.locator(".percent", { hasText: "100 %" }).waitFor({ timeout: 45_000 });
+    await card.locator(".percent", { hasText: "100 %" }).waitFor({ timeout: 90_000 });
     expect(await card.locator(".badge").textContent()).toBe("Completed");
     expect(await card.textContent()).toContain(`${PODS.watched.rows.toLocaleString("en-US")} rows deleted`);
     const seen = (await page.evaluate("window.progressSeen")) as number[];
