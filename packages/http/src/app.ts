@@ -13,6 +13,7 @@ import { registerItemRoutes } from "./routes/items.js";
 import { registerOpenApiRoute } from "./routes/openapi.js";
 import { registerPodRoutes } from "./routes/pods.js";
 import { registerPurgeRoutes } from "./routes/purge.js";
+import { createProblemPageRenderer, isPublicPageRoute, registerPageRoutes } from "./pages/routes.js";
 
 /**
  * Creates the work queue's HTTP API as a Hono app that any Hono host can serve or mount: Node,
@@ -22,9 +23,10 @@ export function createWorkQueueApp(options: WorkQueueAppOptions): Hono<AppEnv> {
   const resolved = resolveAppOptions(options);
   const { basePath } = resolved;
   const app = basePath === "" ? new Hono<AppEnv>() : new Hono<AppEnv>().basePath(basePath);
+  const renderPage = resolved.pages ? createProblemPageRenderer(resolved, resolved.pages) : undefined;
 
-  app.onError(createErrorHandler(resolved));
-  app.notFound(createNotFoundHandler(basePath));
+  app.onError(createErrorHandler(resolved, renderPage));
+  app.notFound(createNotFoundHandler(basePath, renderPage));
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -33,7 +35,7 @@ export function createWorkQueueApp(options: WorkQueueAppOptions): Hono<AppEnv> {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   app.use(sameOriginGuard(resolved.allowedOrigins));
-  if (resolved.auth) app.use(authMiddleware(resolved.auth, basePath));
+  if (resolved.auth) app.use(authMiddleware(resolved.auth, basePath, resolved.pages ? isPublicPageRoute : undefined));
   app.use(
     bodyLimit({
       maxSize: resolved.maxBodyBytes,
@@ -50,7 +52,8 @@ export function createWorkQueueApp(options: WorkQueueAppOptions): Hono<AppEnv> {
   registerPodRoutes(app, resolved);
   registerHealthRoutes(app, resolved);
   registerOpenApiRoute(app, resolved);
+  if (resolved.pages) registerPageRoutes(app, resolved, resolved.pages);
 
-  resolved.logger.debug({ basePath, auth: resolved.auth !== undefined, metrics: resolved.metrics !== undefined }, "Work queue HTTP app created");
+  resolved.logger.debug({ basePath, auth: resolved.auth !== undefined, metrics: resolved.metrics !== undefined, pages: resolved.pages !== undefined }, "Work queue HTTP app created");
   return app;
 }

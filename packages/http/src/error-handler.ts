@@ -10,6 +10,9 @@ export interface ErrorHandlerOptions {
   retryAfterSeconds: number;
 }
 
+/** Renders a problem as a page for a browser navigation; undefined leaves it as problem JSON. */
+export type ProblemPageRenderer = (c: Context<AppEnv>, problem: HttpProblem) => Response | undefined;
+
 /** Codes for statuses that Hono's own middleware raises as `HTTPException`. */
 const CODES_BY_STATUS: Record<number, ProblemCode> = {
   400: "VALIDATION_FAILED",
@@ -55,22 +58,26 @@ export function problemResponse(c: Context<AppEnv>, problem: HttpProblem): Respo
   return response;
 }
 
-/** Creates the Hono `onError` handler: every error becomes a problem response, and every 5xx is logged with the request id. */
-export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler<AppEnv> {
+/**
+ * Creates the Hono `onError` handler: every error becomes a problem response (or, through
+ * `renderPage`, an HTML page for a browser navigation), and every 5xx is logged with the request id.
+ */
+export function createErrorHandler(options: ErrorHandlerOptions, renderPage?: ProblemPageRenderer): ErrorHandler<AppEnv> {
   return (error, c) => {
     const requestId = c.get("requestId");
     const problem = toHttpProblem(error, options, requestId);
     const fields = { err: error, requestId, method: c.req.method, path: c.req.path, status: problem.status, code: problem.code };
     if (problem.status >= 500) options.logger.error(fields, `${c.req.method} ${c.req.path} failed with ${problem.status}: ${errorMessageOf(error)}`);
     else options.logger.debug(fields, `${c.req.method} ${c.req.path} rejected with ${problem.status}: ${problem.message}`);
-    return problemResponse(c, problem);
+    return renderPage?.(c, problem) ?? problemResponse(c, problem);
   };
 }
 
 /** Creates the Hono `notFound` handler: an unknown route is a 404 problem naming the method, the path and the route list. */
-export function createNotFoundHandler(basePath: string): NotFoundHandler<AppEnv> {
+export function createNotFoundHandler(basePath: string, renderPage?: ProblemPageRenderer): NotFoundHandler<AppEnv> {
   return (c) => {
     const detail = `No route matches ${c.req.method} ${c.req.path}; ${basePath}/openapi.json lists the routes.`;
-    return problemResponse(c, new HttpProblem("ROUTE_NOT_FOUND", detail));
+    const problem = new HttpProblem("ROUTE_NOT_FOUND", detail);
+    return renderPage?.(c, problem) ?? problemResponse(c, problem);
   };
 }

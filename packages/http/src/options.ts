@@ -1,4 +1,5 @@
 import {
+  DEFAULTS,
   type Clock,
   type LogPurgeService,
   type LogPurgeTarget,
@@ -31,6 +32,26 @@ export interface EventStreamOptions {
    * @default 10000
    */
   maxBufferedEvents?: number;
+}
+
+/** Default name of the cookie in which the pages keep the API token. */
+export const DEFAULT_TOKEN_COOKIE = "logmk_workqueue_token";
+
+/** Settings of the HTML pages (`/queue`, `/purge`, `/login`). */
+export interface PageOptions {
+  /**
+   * Name of the cookie in which the login form keeps the API token (HttpOnly, SameSite=Strict,
+   * `Path` set to `basePath`). Give the same name to `bearerTokenAuth({ cookieName })`, so that
+   * the pages' requests carry the token. @default "logmk_workqueue_token"
+   */
+  tokenCookie?: string;
+  /** Items per page in the queue page's lists. @default 25 */
+  pageSize?: number;
+  /**
+   * Maximum wait between two reconnect attempts of the pages' live updates, in milliseconds.
+   * The wait starts at 500 ms and doubles. @default 5000
+   */
+  reconnectMaxDelayMs?: number;
 }
 
 export interface WorkQueueAppOptions {
@@ -71,6 +92,8 @@ export interface WorkQueueAppOptions {
   signal?: AbortSignal;
   /** Time source of derived fields such as `elapsedTime`. @default the system clock */
   clock?: Clock;
+  /** The HTML queue page and purge screen; `false` leaves them out. @default {} (pages on) */
+  pages?: PageOptions | false;
 }
 
 export interface ResolvedAppOptions {
@@ -89,6 +112,7 @@ export interface ResolvedAppOptions {
   healthTimeoutMs: number;
   signal: AbortSignal | undefined;
   clock: Clock;
+  pages: Required<PageOptions> | undefined;
 }
 
 const hasMethods = (names: string[]) => (value: unknown) =>
@@ -128,6 +152,21 @@ const OptionsSchema = z.object({
   healthTimeoutMs: positiveInteger("healthTimeoutMs", "milliseconds").default(5_000),
   signal: z.custom((value) => value instanceof AbortSignal, { error: "signal must be an AbortSignal" }).optional(),
   clock: objectWith("clock", ["now", "setTimer"], "systemClock").default(systemClock),
+  pages: z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          tokenCookie: z
+            .string({ error: "pages.tokenCookie must be a cookie name such as logmk_workqueue_token" })
+            .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: "pages.tokenCookie must be a cookie name without spaces, separators or quotes" })
+            .default(DEFAULT_TOKEN_COOKIE),
+          pageSize: z.number({ error: "pages.pageSize must be a number of items" }).int({ error: "pages.pageSize must be a whole number" }).min(1, { error: "pages.pageSize must be between 1 and 500" }).max(DEFAULTS.maxPageSize, { error: "pages.pageSize must be between 1 and 500" }).default(25),
+          reconnectMaxDelayMs: positiveInteger("pages.reconnectMaxDelayMs", "milliseconds").default(5_000),
+        })
+        .strict(),
+    ], { error: "pages must be false or an object with tokenCookie, pageSize and reconnectMaxDelayMs" })
+    .default({ tokenCookie: DEFAULT_TOKEN_COOKIE, pageSize: 25, reconnectMaxDelayMs: 5_000 }),
 }).strict();
 
 /** Validates the app options once and fills in the defaults, naming the field and the fix on error. */
@@ -157,5 +196,6 @@ export function resolveAppOptions(options: WorkQueueAppOptions): ResolvedAppOpti
     healthTimeoutMs: data.healthTimeoutMs,
     signal: options.signal,
     clock: data.clock as Clock,
+    pages: data.pages === false ? undefined : data.pages,
   };
 }

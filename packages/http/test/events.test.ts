@@ -3,7 +3,7 @@ import { newItem } from "@logmk/workqueue/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { QueueEventSchema, REPLAY_TRUNCATED_EVENT } from "../src/index.js";
 import { type AppFixture, type FixtureOptions, PODS, countListeners, createAppFixture, createRecordingLogger, deferred, failingJobHandler, finished } from "./fixture.js";
-import { type SseMessage, SseReader, queueEvents } from "./sse-reader.js";
+import { type SseMessage, SseReader, openSseStream, queueEvents } from "./sse-reader.js";
 
 let fixture: AppFixture;
 const readers: SseReader[] = [];
@@ -14,13 +14,8 @@ afterEach(async () => {
 });
 
 async function connect(path = "/api/workqueue/events", init?: RequestInit): Promise<SseReader> {
-  const response = await fixture.request(path, init);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");
-  const reader = new SseReader(response.body);
+  const reader = await openSseStream(fixture.request, path, init);
   readers.push(reader);
-  // The first message is sent as soon as the subscription is in place.
-  expect(await reader.next()).toEqual({ comment: "connected" });
   return reader;
 }
 

@@ -119,13 +119,21 @@ for (const runtime of RUNTIMES) {
       server = undefined;
     });
 
-    it("serves health and runs a purge over HTTP", { timeout: 90_000 }, async () => {
+    it("serves health, the pages and a purge", { timeout: 90_000 }, async () => {
       server = await startServer((located as { path: string }).path, runtime);
       const { url } = server;
 
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: "ok", store: "ok", processor: "running" });
+
+      const page = await fetch(`${url}/queue`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+      expect(await page.text()).toContain('hx-sse:connect="/queue/events?lastEventId=');
+      const htmx = await fetch(`${url}/assets/htmx.min.js`);
+      expect(htmx.headers.get("Content-Type")).toBe("text/javascript; charset=utf-8");
+      expect((await htmx.text()).length).toBeGreaterThan(10_000);
 
       const events = await fetch(`${url}/api/workqueue/events`);
       expect(events.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");

@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+
 /** One message of a Server-Sent Events stream, as a client parses it. */
 export interface SseMessage {
   event?: string;
@@ -86,4 +88,17 @@ function parseMessage(block: string): SseMessage {
 /** Keeps the queue events of a list of messages, dropping comments and control events. */
 export function queueEvents(messages: SseMessage[]): SseMessage[] {
   return messages.filter((message) => message.event?.startsWith("QueueItem"));
+}
+
+/**
+ * Opens an event stream through `request`, checks that it is one, and reads its first message,
+ * which the app sends as soon as the subscription is in place.
+ */
+export async function openSseStream(request: (path: string, init?: RequestInit) => Promise<Response>, path: string, init?: RequestInit): Promise<SseReader> {
+  const response = await request(path, init);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");
+  const reader = new SseReader(response.body);
+  expect(await reader.next()).toEqual({ comment: "connected" });
+  return reader;
 }

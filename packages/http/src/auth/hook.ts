@@ -31,11 +31,15 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PA
 
 export const DEFAULT_CHALLENGE = 'Bearer realm="logmk-workqueue"';
 
-/** Middleware that runs the auth hook and turns a denial into a problem response. */
-export function authMiddleware(hook: AuthHook, basePath: string): MiddlewareHandler<AppEnv> {
+/**
+ * Middleware that runs the auth hook and turns a denial into a problem response. Routes for which
+ * `isPublic` returns true skip the hook, such as the login form that receives the token.
+ */
+export function authMiddleware(hook: AuthHook, basePath: string, isPublic: (method: string, routePath: string) => boolean = () => false): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
     const routePath = basePath !== "" && path.startsWith(basePath) ? path.slice(basePath.length) || "/" : path;
+    if (isPublic(c.req.method, routePath)) return next();
     const result = await hook({ request: c.req.raw, method: c.req.method, routePath, mutating: MUTATING_METHODS.has(c.req.method) });
     if (result === true) return next();
 

@@ -28,6 +28,8 @@ export interface ServerConfig {
   chunkSize: number;
   /** Chunk duration the purge aims at, in milliseconds; null keeps `chunkSize` fixed. */
   chunkTargetMs: number | null;
+  /** Largest number of rows one purge chunk deletes. */
+  maxChunkSize: number;
 }
 
 interface Setting {
@@ -55,6 +57,7 @@ export const SETTINGS: Record<string, Setting> = {
   queueSchema: { env: "WORKQUEUE_SCHEMA", flag: "schema", valueName: "NAME", help: "schema of the queue's tables, created when missing (default workqueue)" },
   chunkSize: { env: "WORKQUEUE_CHUNK_SIZE", flag: "chunk-size", valueName: "ROWS", help: "rows in a purge's first chunk (default 10000)" },
   chunkTargetMs: { env: "WORKQUEUE_CHUNK_TARGET_MS", flag: "chunk-target-ms", valueName: "MS", help: "chunk duration a purge aims at, in milliseconds; 0 keeps the chunk size fixed (default 100)" },
+  maxChunkSize: { env: "WORKQUEUE_MAX_CHUNK_SIZE", flag: "max-chunk-size", valueName: "ROWS", help: "largest number of log rows one purge chunk deletes (default 100000; chunks adapt below it)" },
 };
 
 const onOff = (field: string) =>
@@ -90,6 +93,7 @@ const RawConfigSchema = z.object({
   queueSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,51}$/, { error: "WORKQUEUE_SCHEMA must be letters, digits and underscores, at most 52 characters, such as workqueue" }).default("workqueue"),
   chunkSize: z.coerce.number({ error: "WORKQUEUE_CHUNK_SIZE must be a number of rows" }).int().min(1, { error: "WORKQUEUE_CHUNK_SIZE must be at least 1" }).max(1_000_000, { error: "WORKQUEUE_CHUNK_SIZE must be at most 1000000" }).default(10_000),
   chunkTargetMs: z.coerce.number({ error: "WORKQUEUE_CHUNK_TARGET_MS must be a number of milliseconds" }).int().min(0, { error: "WORKQUEUE_CHUNK_TARGET_MS must be 0 or more" }).default(100),
+  maxChunkSize: z.coerce.number({ error: "WORKQUEUE_MAX_CHUNK_SIZE must be a number of rows" }).int({ error: "WORKQUEUE_MAX_CHUNK_SIZE must be a whole number of rows" }).min(1, { error: "WORKQUEUE_MAX_CHUNK_SIZE must be at least 1" }).default(100_000),
 });
 
 /** A problem with the configuration, reported as one line with the fix; the CLI exits with status 2. */
@@ -150,6 +154,7 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
       queueSchema: values.queueSchema,
       chunkSize: values.chunkSize,
       chunkTargetMs: values.chunkTargetMs === 0 ? null : values.chunkTargetMs,
+      maxChunkSize: values.maxChunkSize,
     },
   };
 }
@@ -160,7 +165,7 @@ export function helpText(): string {
     return `${flag.padEnd(34)} ${setting.env.padEnd(22)} ${setting.help}`;
   });
   return [
-    "logmk-workqueue: the LogMk work queue's reference server (REST API, Server-Sent Events, queue page).",
+    "logmk-workqueue: the LogMk work queue's reference server (REST API, Server-Sent Events, queue page and purge screen).",
     "",
     "Usage: logmk-workqueue [flags]",
     "",

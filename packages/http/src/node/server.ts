@@ -14,12 +14,13 @@ import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-p
 import { createWorkQueueApp } from "../app.js";
 import { bearerTokenAuth } from "../auth/bearer.js";
 import { createWorkQueueMetrics } from "../metrics/metrics.js";
+import { DEFAULT_TOKEN_COOKIE } from "../options.js";
 import type { ServerConfig } from "./config.js";
 import { openServerDatabase } from "./database.js";
 import { ensureLogTable, fillDemoLogs, logTableExists } from "./demo-data.js";
 
 /** Name of the cookie in which the queue page keeps the API token. */
-export const TOKEN_COOKIE = "logmk_workqueue_token";
+export const TOKEN_COOKIE = DEFAULT_TOKEN_COOKIE;
 
 const CLEANUP_INTERVAL_MS = 60 * 60_000;
 
@@ -77,10 +78,12 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
         handlers: [
           createLogPurgeHandler({
             target,
-            chunkSize: config.chunkSize,
-            minChunkSize: Math.min(500, config.chunkSize),
-            targetChunkMs: config.chunkTargetMs,
             onChunk: metrics.observeChunk,
+            // The first and the smallest chunk never start above the maximum.
+            maxChunkSize: config.maxChunkSize,
+            chunkSize: Math.min(config.chunkSize, config.maxChunkSize),
+            minChunkSize: Math.min(500, config.chunkSize, config.maxChunkSize),
+            targetChunkMs: config.chunkTargetMs,
           }),
         ],
         concurrency: config.concurrency,
@@ -98,6 +101,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
       metrics,
       logger,
       signal: shutdown.signal,
+      pages: { tokenCookie: TOKEN_COOKIE },
       ...(config.apiToken ? { auth: bearerTokenAuth({ token: config.apiToken, cookieName: TOKEN_COOKIE }) } : {}),
     });
 
@@ -124,6 +128,9 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
           const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
           shutdown.abort();
           await processor?.stop();
+          // Open keep-alive sockets still carry new requests, such as a page's event stream reconnecting
+          // again and again, and would hold the close open. Every response that matters has ended by now.
+          if ("closeAllConnections" in server) server.closeAllConnections();
           await stopped;
           await closeAll();
           logger.info({}, "Shut down");

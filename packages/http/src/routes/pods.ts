@@ -7,7 +7,7 @@ import type { PodResponse } from "../schemas.js";
 const podKey = (deployment: string | null, podName: string) => `${deployment ?? ""}\u0000${podName}`;
 
 /** Lists every open purge, paging through the list so that none is missed however many there are. */
-async function openPurges(queue: WorkQueue): Promise<WorkQueueItem[]> {
+export async function openPurges(queue: WorkQueue): Promise<WorkQueueItem[]> {
   const found: WorkQueueItem[] = [];
   for (const status of ["PENDING", "IN_PROGRESS"] as const) {
     let before: number | undefined;
@@ -21,26 +21,26 @@ async function openPurges(queue: WorkQueue): Promise<WorkQueueItem[]> {
   return found;
 }
 
+/** Lists the pods of the log table with their estimated row counts, time span and open purge. */
+export async function listPodsWithOpenPurges(options: Pick<ResolvedAppOptions, "queue" | "logTarget" | "clock">): Promise<PodResponse[]> {
+  const [pods, purges] = await Promise.all([options.logTarget.listPods(), openPurges(options.queue)]);
+  const purgeByPod = new Map(purges.map((item) => [podKey(item.deployment, item.podName), item]));
+  const now = options.clock.now();
+
+  return pods.map((pod) => {
+    const open = purgeByPod.get(podKey(pod.deployment, pod.podName));
+    return {
+      deployment: pod.deployment,
+      podName: pod.podName,
+      approximateCount: pod.approximateCount,
+      oldest: pod.oldest?.toISOString() ?? null,
+      newest: pod.newest?.toISOString() ?? null,
+      openItem: open === undefined ? null : toItemResponse(open, now),
+    };
+  });
+}
+
 /** `GET /api/pods`: the pods of the log table with their estimated row counts, time span and open purge. */
 export function registerPodRoutes(app: Hono<AppEnv>, options: ResolvedAppOptions): void {
-  const { queue, logTarget, clock } = options;
-
-  app.get("/api/pods", async (c) => {
-    const [pods, purges] = await Promise.all([logTarget.listPods(), openPurges(queue)]);
-    const purgeByPod = new Map(purges.map((item) => [podKey(item.deployment, item.podName), item]));
-    const now = clock.now();
-
-    const body: PodResponse[] = pods.map((pod) => {
-      const open = purgeByPod.get(podKey(pod.deployment, pod.podName));
-      return {
-        deployment: pod.deployment,
-        podName: pod.podName,
-        approximateCount: pod.approximateCount,
-        oldest: pod.oldest?.toISOString() ?? null,
-        newest: pod.newest?.toISOString() ?? null,
-        openItem: open === undefined ? null : toItemResponse(open, now),
-      };
-    });
-    return c.json(body);
-  });
+  app.get("/api/pods", async (c) => c.json(await listPodsWithOpenPurges(options)));
 }

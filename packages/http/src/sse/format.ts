@@ -1,5 +1,5 @@
 import type { QueueEvent } from "@logmk/workqueue";
-import type { OutboxEntry } from "./outbox.js";
+import type { OutboxEntry, ReplayTruncation } from "./outbox.js";
 
 /** Name of the event sent instead of a replay that would exceed `maxReplayEvents`. */
 export const REPLAY_TRUNCATED_EVENT = "ReplayTruncated";
@@ -22,10 +22,29 @@ export function formatComment(text: string): string {
  * more than `maxReplayEvents`, or events already deleted from the log. Its id moves the client's
  * `Last-Event-ID` past the gap, so the next reconnect does not hit it again.
  */
-export function formatReplayTruncated(details: { reason: string; lastEventId: number; resumedAfterId: number; maxReplayEvents: number }): string {
+export function formatReplayTruncated(details: ReplayTruncation): string {
   return `event: ${REPLAY_TRUNCATED_EVENT}\nid: ${details.resumedAfterId}\ndata: ${JSON.stringify(details)}\n\n`;
 }
 
 export function formatEntry(entry: OutboxEntry): string {
-  return entry.kind === "event" ? formatQueueEvent(entry.event) : entry.text;
+  if (entry.kind === "event") return formatQueueEvent(entry.event);
+  if (entry.kind === "truncated") return formatReplayTruncated(entry.truncation);
+  return entry.text;
+}
+
+/**
+ * Turns the entries of one read into the text sent to the client. The JSON stream formats each
+ * entry on its own; the pages' HTML stream renders fragments and may read the store to do so.
+ */
+export type StreamFormatter = (entries: OutboxEntry[]) => string | Promise<string>;
+
+/** The formatter of `GET /api/workqueue/events`: each event as one line of JSON. */
+export const formatJsonEntries: StreamFormatter = (entries) => entries.map(formatEntry).join("");
+
+/** Formats text as the `data:` lines of one message; each line break of the text starts a new `data:` line. */
+export function formatDataLines(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}\n`)
+    .join("");
 }

@@ -1,7 +1,18 @@
 import type { QueueEvent } from "@logmk/workqueue";
 
-/** One message waiting to be written to a client: a queue event or ready-made text such as a comment. */
-export type OutboxEntry = { kind: "event"; event: QueueEvent } | { kind: "text"; text: string };
+/** Details of the event a client gets in place of missed events that cannot be replayed; see `formatReplayTruncated`. */
+export interface ReplayTruncation {
+  reason: string;
+  lastEventId: number;
+  resumedAfterId: number;
+  maxReplayEvents: number;
+}
+
+/**
+ * One message waiting to be written to a client: a queue event, a replay truncation, or
+ * ready-made text such as a comment.
+ */
+export type OutboxEntry = { kind: "event"; event: QueueEvent } | { kind: "truncated"; truncation: ReplayTruncation } | { kind: "text"; text: string };
 
 /**
  * Messages waiting for one Server-Sent Events client, in the order they are to be sent.

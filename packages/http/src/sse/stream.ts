@@ -1,5 +1,5 @@
 import { type Logger, type QueueEvent, type WorkQueue, errorMessageOf } from "@logmk/workqueue";
-import { formatComment, formatEntry, formatReplayTruncated } from "./format.js";
+import { type StreamFormatter, formatComment, formatJsonEntries } from "./format.js";
 import { EventOutbox } from "./outbox.js";
 
 export interface EventStreamParams {
@@ -13,6 +13,8 @@ export interface EventStreamParams {
   logger: Logger;
   /** Signals that end the stream: the request's (client gone) and the host's (shutting down). */
   signals: ReadonlyArray<AbortSignal | undefined>;
+  /** Turns the waiting entries into the text sent. @default one line of JSON per event */
+  format?: StreamFormatter;
 }
 
 /** Size of one read from the event log during a replay. */
@@ -104,7 +106,7 @@ export async function openEventStream(params: EventStreamParams): Promise<Readab
     if (replaying && lastEventId < position) {
       const missed = await readMissedEvents(queue, lastEventId, position, params.maxReplayEvents);
       if (typeof missed === "string") {
-        outbox.push({ kind: "text", text: formatReplayTruncated({ reason: missed, lastEventId, resumedAfterId: position, maxReplayEvents: params.maxReplayEvents }) });
+        outbox.push({ kind: "truncated", truncation: { reason: missed, lastEventId, resumedAfterId: position, maxReplayEvents: params.maxReplayEvents } });
       } else {
         for (const event of missed) deliver(event);
       }
@@ -130,6 +132,7 @@ export async function openEventStream(params: EventStreamParams): Promise<Readab
     else logger.debug({ lastEventId }, "Event stream opened");
   }
 
+  const format = params.format ?? formatJsonEntries;
   const encoder = new TextEncoder();
   let cancelled = false;
   return new ReadableStream<Uint8Array>(
@@ -141,7 +144,9 @@ export async function openEventStream(params: EventStreamParams): Promise<Readab
           controller.close();
           return;
         }
-        controller.enqueue(encoder.encode(entries.map(formatEntry).join("")));
+        const text = await format(entries);
+        if (cancelled) return;
+        controller.enqueue(encoder.encode(text));
       },
       cancel() {
         cancelled = true;
