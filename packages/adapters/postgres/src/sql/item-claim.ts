@@ -8,6 +8,8 @@ import type { QueueNames } from "./queue-names.js";
  * another claimer holds instead of waiting for them or taking them twice.
  */
 export function itemClaimSql(names: QueueNames): string {
+  // The ids go to the update as an array, which it looks up through the primary key: joined as a
+  // CTE, the planner estimates the CTE poorly and hashes the whole table for every claim.
   return `WITH next AS (
     SELECT id FROM ${names.items}
     WHERE status = 'PENDING' AND run_at <= now() AND type = ANY($2::text[])
@@ -24,7 +26,7 @@ export function itemClaimSql(names: QueueNames): string {
       updated_at = now(),
       lease_expires_at = clock_timestamp() + $3::double precision * interval '1 millisecond',
       stop_reason = NULL
-    FROM next WHERE q.id = next.id
+    WHERE q.id = ANY (ARRAY(SELECT id FROM next))
     RETURNING q.*
   ), recorded AS (
     ${eventRecordSql(names, "claimed", { name: `'QueueItemStarted'` })}
