@@ -1,0 +1,157 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { childOutput, lastJsonLine, nextMessage, sampleResidentMemory, startChild } from "../support/child.js";
+import { dropSchema, openSql, uniqueSchema, type Sql } from "../support/database.js";
+import { createReport, type Report } from "../support/report.js";
+import { formatCount, median, percentile, round } from "../support/stats.js";
+import { buildLogTable, databaseNow } from "./build.js";
+import { PURGED_POD, matchingCountSql } from "./log-table.js";
+import type { PurgeChildInput, PurgeChildOutput } from "./purge-child.js";
+
+export interface PurgeBenchmarkOptions {
+  url: string;
+  rows: number;
+  podRows: number;
+  rounds: number;
+  /** Inserts of the writer process: one every this many milliseconds. @default 2 */
+  insertIntervalMs?: number;
+  /** Writer-only time before each purge, in milliseconds. @default 2000 */
+  idleMs?: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface PurgeRun {
+  mode: PurgeChildInput["mode"];
+  output: PurgeChildOutput;
+  rowsPerSecond: number;
+  /** RSS samples of the purging process, in MiB. */
+  rss: number[];
+  idleInserts: number[];
+  purgeInserts: number[];
+  /** Matching rows left after the purge: 0 when it was complete. */
+  left: number;
+}
+
+/** Runs one purge in a child process while a writer process inserts logs into the same table. */
+async function measurePurge(sql: Sql, options: PurgeBenchmarkOptions, mode: PurgeChildInput["mode"], logSchema: string): Promise<PurgeRun> {
+  const queueSchema = `${logSchema}_queue`;
+  const inserter = startChild(path.join(here, "inserter-child.ts"), { url: options.url, logSchema, intervalMs: options.insertIntervalMs ?? 2 });
+  await nextMessage<{ ready?: boolean }>(inserter, (message) => message.ready === true);
+  try {
+    inserter.send({ phase: "idle" });
+    await new Promise((resolve) => setTimeout(resolve, options.idleMs ?? 2_000));
+    const to = await databaseNow(sql);
+    inserter.send({ phase: "purge" });
+
+    const child = startChild(path.join(here, "purge-child.ts"), { mode, url: options.url, logSchema, queueSchema, to } satisfies PurgeChildInput);
+    const memory = sampleResidentMemory(child.pid!);
+    const output = lastJsonLine<PurgeChildOutput>(await childOutput(child));
+    const rss = memory.stop();
+
+    const latencies = nextMessage<{ latencies?: Record<string, number[]> }>(inserter, (message) => message.latencies !== undefined);
+    inserter.send({ stop: true });
+    const { latencies: byPhase = {} } = await latencies;
+    const [row] = await sql.unsafe(matchingCountSql(logSchema), [PURGED_POD.deployment, PURGED_POD.podName, to, output.maxId]);
+    return { mode, output, rowsPerSecond: output.deleted / (output.ms / 1_000), rss, idleInserts: byPhase.idle ?? [], purgeInserts: byPhase.purge ?? [], left: Number(row!.count) };
+  } finally {
+    inserter.kill();
+    await dropSchema(sql, queueSchema);
+  }
+}
+
+function describeRun(roundNumber: number, run: PurgeRun): Record<string, unknown> {
+  const chunkMs = run.output.chunks.map((chunk) => chunk.durationMs);
+  return {
+    benchmark: "purge",
+    round: roundNumber,
+    mode: run.mode,
+    deleted: run.output.deleted,
+    left: run.left,
+    ms: Math.round(run.output.ms),
+    rowsPerSecond: Math.round(run.rowsPerSecond),
+    chunks: chunkMs.length,
+    chunkP50Ms: round(percentile(chunkMs, 0.5), 1),
+    chunkP99Ms: round(percentile(chunkMs, 0.99), 1),
+    maxRssMiB: round(run.output.maxRssMiB, 1),
+    insertIdleP99Ms: round(percentile(run.idleInserts, 0.99)),
+    insertPurgeP99Ms: round(percentile(run.purgeInserts, 0.99)),
+  };
+}
+
+/**
+ * Median time per 10,000 rows of the first (or last) five chunks: whether the walk slows down as
+ * it goes. Per row, because the chunk size grows toward the target duration meanwhile.
+ */
+function edgeChunksMsPer10k(run: PurgeRun, edge: "first" | "last"): number {
+  const perRows = run.output.chunks.filter((chunk) => chunk.deleted > 0).map((chunk) => (chunk.durationMs / chunk.deleted) * 10_000);
+  return median(edge === "first" ? perRows.slice(0, 5) : perRows.slice(-5));
+}
+
+/**
+ * Chunked purge of one pod against one plain DELETE of the same rows on an identical copy of the
+ * table, with log inserts from another process during each, interleaved over rounds.
+ */
+export async function runPurgeBenchmark(options: PurgeBenchmarkOptions): Promise<Report> {
+  const sql = openSql(options.url);
+  const runs: { plain: PurgeRun; chunked: PurgeRun }[] = [];
+  try {
+    for (let roundNumber = 1; roundNumber <= options.rounds; roundNumber++) {
+      const plainSchema = uniqueSchema("purge_plain");
+      const chunkedSchema = uniqueSchema("purge_chunked");
+      try {
+        await buildLogTable(sql, plainSchema, options);
+        await buildLogTable(sql, chunkedSchema, options);
+        // Alternate which runs first, so that neither always meets a warmer cache.
+        const order: PurgeChildInput["mode"][] = roundNumber % 2 === 1 ? ["plain", "chunked"] : ["chunked", "plain"];
+        const byMode: Partial<Record<PurgeChildInput["mode"], PurgeRun>> = {};
+        for (const mode of order) {
+          const run = await measurePurge(sql, options, mode, mode === "plain" ? plainSchema : chunkedSchema);
+          console.log(JSON.stringify(describeRun(roundNumber, run)));
+          byMode[mode] = run;
+        }
+        runs.push({ plain: byMode.plain!, chunked: byMode.chunked! });
+      } finally {
+        await dropSchema(sql, plainSchema);
+        await dropSchema(sql, chunkedSchema);
+      }
+    }
+  } finally {
+    await sql.end();
+  }
+  return purgeReport(options, runs);
+}
+
+function purgeReport(options: PurgeBenchmarkOptions, runs: { plain: PurgeRun; chunked: PurgeRun }[]): Report {
+  const report = createReport(`Purge of ${formatCount(options.podRows)} of ${formatCount(options.rows)} rows (one pod), ${options.rounds} rounds`);
+  const chunkTimes = (run: PurgeRun) => run.output.chunks.map((chunk) => chunk.durationMs);
+  report.table(
+    ["Round", "Plain DELETE rows/s", "Chunked rows/s", "Chunked vs plain", "Chunks", "Chunk p50 / p99 ms", "First 5 / last 5 chunks, ms per 10k rows", "Rows deleted (plain / chunked / left)", "Peak RSS MiB (sampled / maxRSS)"],
+    runs.map(({ plain, chunked }, index) => [
+      index + 1,
+      formatCount(plain.rowsPerSecond),
+      formatCount(chunked.rowsPerSecond),
+      `${round(chunked.rowsPerSecond / plain.rowsPerSecond)}x`,
+      chunked.output.chunks.length,
+      `${round(percentile(chunkTimes(chunked), 0.5), 1)} / ${round(percentile(chunkTimes(chunked), 0.99), 1)}`,
+      `${round(edgeChunksMsPer10k(chunked, "first"), 1)} / ${round(edgeChunksMsPer10k(chunked, "last"), 1)}`,
+      `${formatCount(plain.output.deleted)} / ${formatCount(chunked.output.deleted)} / ${plain.left + chunked.left}`,
+      `${round(Math.max(0, ...chunked.rss), 1)} / ${round(chunked.output.maxRssMiB, 1)}`,
+    ]),
+  );
+  report.table(
+    ["Writer insert latency", "p50 ms (median of rounds)", "p99 ms (median of rounds)", "p99 vs idle"],
+    (["plain", "chunked"] as const).flatMap((mode) => {
+      const idleP99 = median(runs.map((run) => percentile(run[mode].idleInserts, 0.99)));
+      const rows: (string | number)[][] = [];
+      if (mode === "plain") rows.push(["idle", round(median(runs.map((run) => percentile(run[mode].idleInserts, 0.5)))), round(idleP99), "1x"]);
+      const duringP99 = median(runs.map((run) => percentile(run[mode].purgeInserts, 0.99)));
+      rows.push([`during the ${mode === "plain" ? "plain DELETE" : "chunked purge"}`, round(median(runs.map((run) => percentile(run[mode].purgeInserts, 0.5)))), round(duringP99), `${round(duringP99 / idleP99)}x`]);
+      return rows;
+    }),
+  );
+  const ratios = runs.map((run) => run.chunked.rowsPerSecond / run.plain.rowsPerSecond);
+  report.note(`Chunked purge vs plain DELETE, median of rounds: ${round(median(ratios))}x. The chunked purge runs through the queue (createLogPurgeService, createProcessor, createLogPurgeHandler with its defaults, createPostgresLogTarget with queueStore), each chunk committing with its fenced progress write; it is timed from the processor's start until the handler returned.`);
+  report.note(`Each purge runs in a child process whose resident memory is sampled every 100 ms. A writer process inserts one log row of another pod every ${options.insertIntervalMs ?? 2} ms into the same table, for ${(options.idleMs ?? 2_000) / 1_000} s before the purge (idle) and during it.`);
+  return report;
+}

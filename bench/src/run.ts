@@ -1,0 +1,92 @@
+/**
+ * Runs the benchmarks against a real Postgres server and prints their figures as Markdown.
+ *
+ *   pnpm bench [all|drain|latency|purge|enqueue|pglite ...] [--option=value ...] [--record]
+ *
+ * DATABASE_URL (or TEST_DATABASE_URL) names the server, default postgres://postgres@127.0.0.1:5432/test.
+ * Every run works in schemas of its own and drops them. `--record` appends the figures, with the
+ * date, the machine and this command, to docs/benchmarks.md. `--help` lists the options.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { runDrainBenchmark } from "./throughput/drain.js";
+import { runLatencyBenchmark } from "./throughput/latency.js";
+import { runPurgeBenchmark } from "./purge/purge.js";
+import { runEnqueueBenchmark } from "./purge/enqueue.js";
+import { runPGlitePurgeBenchmark } from "./purge/pglite.js";
+import { parseOptions } from "./support/args.js";
+import { databaseUrl, openSql } from "./support/database.js";
+import { describeMachine, machineLine } from "./support/machine.js";
+import { recordReports, type Report } from "./support/report.js";
+
+const DEFAULTS = {
+  record: false,
+  help: false,
+  concurrency: 4,
+  jobs: 20_000,
+  "drain-rounds": 3,
+  "time-limit": 30,
+  samples: 200,
+  "polling-samples": 20,
+  "latency-rounds": 3,
+  "gap-ms": 20,
+  rows: 1_000_000,
+  "pod-rows": 400_000,
+  "purge-rounds": 3,
+  "enqueue-requests": 50,
+  "pglite-rows": 200_000,
+};
+
+const BENCHMARKS = ["drain", "latency", "purge", "enqueue", "pglite"] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const argv = process.argv.slice(2);
+const names = argv.filter((argument) => !argument.startsWith("--"));
+const options = parseOptions(argv.filter((argument) => argument.startsWith("--")), DEFAULTS);
+
+if (options.help) {
+  console.log(`pnpm bench [all|${BENCHMARKS.join("|")} ...] [options]\n\nOptions and their defaults:\n${Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`).join("\n")}`);
+  process.exit(0);
+}
+for (const name of names) {
+  if (name !== "all" && !BENCHMARKS.includes(name as Benchmark)) throw new Error(`Unknown benchmark "${name}"; choose from all, ${BENCHMARKS.join(", ")}.`);
+}
+const selected: Benchmark[] = names.length === 0 || names.includes("all") ? [...BENCHMARKS] : (names as Benchmark[]);
+
+const url = databaseUrl();
+const sql = openSql(url, 1);
+const machine = await describeMachine(sql);
+await sql.end();
+console.log(`Machine: ${machineLine(machine)}`);
+
+const settings = { url, concurrency: options.concurrency };
+const reports: Report[] = [];
+for (const benchmark of selected) {
+  let report: Report;
+  switch (benchmark) {
+    case "drain":
+      report = await runDrainBenchmark({ ...settings, jobs: options.jobs, rounds: options["drain-rounds"], timeLimitSeconds: options["time-limit"] });
+      break;
+    case "latency":
+      report = await runLatencyBenchmark({ ...settings, samples: options.samples, pollingSamples: options["polling-samples"], rounds: options["latency-rounds"], gapMs: options["gap-ms"] });
+      break;
+    case "purge":
+      report = await runPurgeBenchmark({ url, rows: options.rows, podRows: options["pod-rows"], rounds: options["purge-rounds"] });
+      break;
+    case "enqueue":
+      report = await runEnqueueBenchmark({ url, rows: options.rows, podRows: options["pod-rows"], requests: options["enqueue-requests"] });
+      break;
+    case "pglite":
+      report = await runPGlitePurgeBenchmark({ rows: options["pglite-rows"], podRows: Math.round(options["pglite-rows"] * 0.4) });
+      break;
+  }
+  console.log(`\n${report.markdown()}\n`);
+  reports.push(report);
+}
+
+if (options.record) {
+  const command = `pnpm bench ${argv.filter((argument) => argument !== "--record").join(" ")}`.trim();
+  await recordReports(path.join(repositoryRoot, "docs/benchmarks.md"), reports, machine, command);
+  console.log("Appended the figures to docs/benchmarks.md");
+}
