@@ -12,6 +12,11 @@ export const PURGED_POD = { deployment: "api", podName: "api-0" } as const;
 /** First log timestamp; rows follow every 100 ms, so 1M rows span about 28 hours. */
 const FIRST_LOG_AT = "2026-10-01T00:00:00Z";
 
+/** The timestamp of generated row `rowNumber` (1-based), as an instant. */
+export function logTimeOf(rowNumber: number): Date {
+  return new Date(Date.parse(FIRST_LOG_AT) + rowNumber * 100);
+}
+
 /** Statements that create schema `schema` with a LogMk-shaped `Log` table, without rows. */
 export function logTableSql(schema: string): string[] {
   return [

@@ -2,11 +2,21 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 
 /**
- * Starts `script` (a TypeScript file) in a Node.js process of its own with one JSON argument,
- * through the same loader and export conditions as this process, and an IPC channel.
+ * Node.js flags of a child: this process's own when it runs TypeScript through tsx (as `pnpm bench`
+ * does), else tsx on the workspace sources, as under vitest, whose workers do not load tsx.
+ */
+function childExecArgv(): string[] {
+  if (process.execArgv.some((flag) => flag.includes("tsx"))) return process.execArgv;
+  return ["--conditions=@logmk/source", "--import", "tsx"];
+}
+
+/**
+ * Starts `script` (a TypeScript file) in a Node.js process of its own with one JSON argument and
+ * an IPC channel. The child's standard output is piped; its standard error is inherited unless
+ * `quiet` is set.
  */
 export function startChild(script: string, input: unknown, options: { quiet?: boolean } = {}): ChildProcess {
-  return fork(script, [JSON.stringify(input)], { stdio: ["ignore", "pipe", options.quiet ? "ignore" : "inherit", "ipc"] });
+  return fork(script, [JSON.stringify(input)], { execArgv: childExecArgv(), stdio: ["ignore", "pipe", options.quiet ? "ignore" : "inherit", "ipc"] });
 }
 
 /** Collects a child's standard output and resolves with it once the child exits with code 0. */
@@ -20,6 +30,12 @@ export function childOutput(child: ChildProcess): Promise<string> {
       else reject(new Error(`Child process ${child.pid} exited with ${signal ?? `code ${code}`}; its output: ${output.slice(-2_000)}`));
     });
   });
+}
+
+/** Resolves once the child has exited, at once when it already has. */
+export function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
 /** Parses the last line of a child's output as JSON. */
