@@ -15,11 +15,11 @@ export interface CrashTrialOptions extends LogTableShape {
   verbose: boolean;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const scriptFolder = path.dirname(fileURLToPath(import.meta.url));
 
 export function startPurgeWorker(fixture: PurgeFixture, options: Pick<CrashTrialOptions, "chunkSize" | "leaseMs" | "verbose">, workerId: string): ChildProcess {
   const input: PurgeWorkerInput = { url: fixture.url, logSchema: fixture.logSchema, queueSchema: fixture.queueSchema, workerId, chunkSize: options.chunkSize, leaseMs: options.leaseMs, verbose: options.verbose };
-  return startChild(path.join(here, "purge-worker.ts"), input, { quiet: !options.verbose });
+  return startChild(path.join(scriptFolder, "purge-worker.ts"), input, { quiet: !options.verbose });
 }
 
 /** Asks a worker to stop gracefully and waits until its process exits. */
@@ -30,9 +30,9 @@ export async function stopWorker(worker: ChildProcess): Promise<void> {
 }
 
 /**
- * Kills a worker process with SIGKILL at a random point of a purge (after a random number of
- * committed chunks, plus up to 20 ms, so often inside a chunk's transaction), starts another, and
- * checks that the purge completes with the exact result.
+ * Kills a worker process with SIGKILL at a random point of a purge, starts another, and checks that
+ * the purge completes with the exact result. The kill comes a random number of committed chunks in,
+ * plus up to 20 ms, so it often lands inside a chunk's transaction.
  */
 export async function runCrashTrial(options: CrashTrialOptions): Promise<TrialResult> {
   const started = performance.now();

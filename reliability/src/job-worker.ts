@@ -1,6 +1,6 @@
 /**
  * A worker process of the many-processes trial: runs a processor whose handler records each run of
- * a job in `job_runs`, counting repeated runs of the same job, until told to stop over IPC.
+ * a job in `job_runs`, counting repeated runs of the same job, until `{ stop: true }` arrives over IPC.
  * Started with one JSON argument (see JobWorkerInput).
  */
 import { createProcessor, type WorkQueueHandler } from "@logmk/workqueue";
@@ -34,6 +34,8 @@ const handler: WorkQueueHandler<Record<string, never>> = {
 };
 const processor = createProcessor({ store, handlers: [handler], workerId: input.workerId, concurrency: input.concurrency, localQueueSize: input.localQueueSize, ...(logger ? { logger } : {}) });
 
+// A parent that dies leaves this process orphaned; it ends with it, as a crashed worker would.
+process.on("disconnect", () => process.exit(1));
 process.on("message", (message: { stop?: boolean }) => {
   if (!message.stop) return;
   void (async () => {

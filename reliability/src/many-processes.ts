@@ -18,7 +18,7 @@ export interface ManyProcessesOptions {
   verbose: boolean;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const scriptFolder = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Runs `jobs` jobs through `processes` worker processes sharing one queue. Each run of a job is
@@ -50,7 +50,7 @@ export async function runManyProcessesTrial(options: ManyProcessesOptions): Prom
         const jobsStarted = performance.now();
         for (let index = 0; index < options.processes; index++) {
           const input: JobWorkerInput = { url: options.url, queueSchema, workerId: `process-${index + 1}`, concurrency: options.concurrency, localQueueSize: options.localQueueSize, verbose: options.verbose };
-          const worker = startChild(path.join(here, "job-worker.ts"), input, { quiet: !options.verbose });
+          const worker = startChild(path.join(scriptFolder, "job-worker.ts"), input, { quiet: !options.verbose });
           workers.push(worker);
         }
         await Promise.all(workers.map((worker) => nextMessage<{ started?: boolean }>(worker, (message) => message.started === true)));

@@ -19,7 +19,7 @@ export interface PrivateCluster {
 
 export type ClusterLookup = { binaries: string; skipReason?: undefined } | { binaries?: undefined; skipReason: string };
 
-/** The newest PostgreSQL server binaries under /usr/lib/postgresql, or why none can be used. */
+/** Finds the newest PostgreSQL server binaries under /usr/lib/postgresql; without usable ones, returns the reason to skip. */
 export async function findPostgresBinaries(): Promise<ClusterLookup> {
   const versions = await readdir("/usr/lib/postgresql").catch(() => [] as string[]);
   const newest = versions.filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a))[0];

@@ -1,6 +1,6 @@
 /**
- * A worker process of the purge trials: runs a processor with the log purge handler until it is
- * told to stop over IPC or killed. Sends `{ started: true }` once running and `{ chunk }` after
+ * A worker process of the purge trials: runs a processor with the log purge handler until
+ * `{ stop: true }` arrives over IPC or the process is killed. Sends `{ started: true }` once running and `{ chunk }` after
  * every committed chunk. Started with one JSON argument (see PurgeWorkerInput).
  */
 import { createLogPurgeHandler, createProcessor } from "@logmk/workqueue";
@@ -40,6 +40,8 @@ const processor = createProcessor({
   ...(logger ? { logger } : {}),
 });
 
+// A parent that dies leaves this process orphaned; it ends with it, as a crashed worker would.
+process.on("disconnect", () => process.exit(1));
 process.on("message", (message: { stop?: boolean }) => {
   if (!message.stop) return;
   void (async () => {

@@ -15,26 +15,26 @@ export class Expectations {
 
   constructor(private readonly label: string) {}
 
-  equal(actual: unknown, expected: unknown, what: string): void {
-    if (actual !== expected) this.failures.push(`${this.label}: ${what} is ${String(actual)}, expected ${String(expected)}`);
+  equal(actual: unknown, expected: unknown, description: string): void {
+    if (actual !== expected) this.failures.push(`${this.label}: ${description} is ${String(actual)}, expected ${String(expected)}`);
   }
 
-  true(condition: boolean, what: string): void {
-    if (!condition) this.failures.push(`${this.label}: ${what}`);
+  true(condition: boolean, description: string): void {
+    if (!condition) this.failures.push(`${this.label}: ${description}`);
   }
 }
 
 /** Resolves once `check` returns true, polling every `intervalMs`; rejects after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, description: string, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}.`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
-/** A random whole number from `min` to `max`, both included. */
+/** Returns a random whole number from `min` to `max`, both included. */
 export function randomInt(min: number, max: number): number {
   return min + Math.floor(Math.random() * (max - min + 1));
 }

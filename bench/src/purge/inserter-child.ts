@@ -21,6 +21,8 @@ const latencies: Record<string, number[]> = {};
 let phase: string | undefined;
 let stopping = false;
 
+// A parent that dies leaves this process orphaned; it ends with it, as a crashed worker would.
+process.on("disconnect", () => process.exit(1));
 process.on("message", (message: { phase?: string; stop?: boolean }) => {
   if (message.phase) phase = message.phase;
   if (message.stop) stopping = true;

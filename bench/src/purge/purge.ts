@@ -19,7 +19,7 @@ export interface PurgeBenchmarkOptions {
   idleMs?: number;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const scriptFolder = path.dirname(fileURLToPath(import.meta.url));
 
 interface PurgeRun {
   mode: PurgeChildInput["mode"];
@@ -31,12 +31,20 @@ interface PurgeRun {
   purgeInserts: number[];
   /** Matching rows left after the purge: 0 when it was complete. */
   left: number;
+  /** Checkpoints the server started during the purge, timed or requested. */
+  checkpoints: number;
+}
+
+/** Checkpoints the server has started so far; a checkpoint in a purge explains a slow chunk. */
+async function checkpointCount(sql: Sql): Promise<number> {
+  const [row] = await sql`SELECT (checkpoints_timed + checkpoints_req)::integer AS count FROM pg_stat_bgwriter`;
+  return Number(row!.count);
 }
 
 /** Runs one purge in a child process while a writer process inserts logs into the same table. */
 async function measurePurge(sql: Sql, options: PurgeBenchmarkOptions, mode: PurgeChildInput["mode"], logSchema: string): Promise<PurgeRun> {
   const queueSchema = `${logSchema}_queue`;
-  const inserter = startChild(path.join(here, "inserter-child.ts"), { url: options.url, logSchema, intervalMs: options.insertIntervalMs ?? 2 });
+  const inserter = startChild(path.join(scriptFolder, "inserter-child.ts"), { url: options.url, logSchema, intervalMs: options.insertIntervalMs ?? 2 });
   await nextMessage<{ ready?: boolean }>(inserter, (message) => message.ready === true);
   try {
     inserter.send({ phase: "idle" });
@@ -44,16 +52,18 @@ async function measurePurge(sql: Sql, options: PurgeBenchmarkOptions, mode: Purg
     const to = await databaseNow(sql);
     inserter.send({ phase: "purge" });
 
-    const child = startChild(path.join(here, "purge-child.ts"), { mode, url: options.url, logSchema, queueSchema, to } satisfies PurgeChildInput);
+    const checkpointsBefore = await checkpointCount(sql);
+    const child = startChild(path.join(scriptFolder, "purge-child.ts"), { mode, url: options.url, logSchema, queueSchema, to } satisfies PurgeChildInput);
     const memory = sampleResidentMemory(child.pid!);
     const output = lastJsonLine<PurgeChildOutput>(await childOutput(child));
     const rss = memory.stop();
+    const checkpoints = (await checkpointCount(sql)) - checkpointsBefore;
 
     const latencies = nextMessage<{ latencies?: Record<string, number[]> }>(inserter, (message) => message.latencies !== undefined);
     inserter.send({ stop: true });
     const { latencies: byPhase = {} } = await latencies;
     const [row] = await sql.unsafe(matchingCountSql(logSchema), [PURGED_POD.deployment, PURGED_POD.podName, to, output.maxId]);
-    return { mode, output, rowsPerSecond: output.deleted / (output.ms / 1_000), rss, idleInserts: byPhase.idle ?? [], purgeInserts: byPhase.purge ?? [], left: Number(row!.count) };
+    return { mode, output, rowsPerSecond: output.deleted / (output.ms / 1_000), rss, idleInserts: byPhase.idle ?? [], purgeInserts: byPhase.purge ?? [], left: Number(row!.count), checkpoints };
   } finally {
     inserter.kill();
     await dropSchema(sql, queueSchema);
@@ -73,10 +83,20 @@ function describeRun(roundNumber: number, run: PurgeRun): Record<string, unknown
     chunks: chunkMs.length,
     chunkP50Ms: round(percentile(chunkMs, 0.5), 1),
     chunkP99Ms: round(percentile(chunkMs, 0.99), 1),
+    slowestChunk: slowestChunk(run),
+    checkpoints: run.checkpoints,
     maxRssMiB: round(run.output.maxRssMiB, 1),
     insertIdleP99Ms: round(percentile(run.idleInserts, 0.99)),
     insertPurgeP99Ms: round(percentile(run.purgeInserts, 0.99)),
   };
+}
+
+/** The slowest chunk: its duration, rows and place among the chunks, such as `441 ms, 100,000 rows, chunk 12 of 56`. */
+function slowestChunk(run: PurgeRun): string {
+  const chunks = run.output.chunks;
+  if (chunks.length === 0) return "-";
+  const index = chunks.reduce((slowest, chunk, at) => (chunk.durationMs > chunks[slowest]!.durationMs ? at : slowest), 0);
+  return `${Math.round(chunks[index]!.durationMs)} ms, ${formatCount(chunks[index]!.deleted)} rows, chunk ${index + 1} of ${chunks.length}`;
 }
 
 /**
@@ -126,7 +146,7 @@ function purgeReport(options: PurgeBenchmarkOptions, runs: { plain: PurgeRun; ch
   const report = createReport(`Purge of ${formatCount(options.podRows)} of ${formatCount(options.rows)} rows (one pod), ${options.rounds} rounds`);
   const chunkTimes = (run: PurgeRun) => run.output.chunks.map((chunk) => chunk.durationMs);
   report.table(
-    ["Round", "Plain DELETE rows/s", "Chunked rows/s", "Chunked vs plain", "Chunks", "Chunk p50 / p99 ms", "First 5 / last 5 chunks, ms per 10k rows", "Rows deleted (plain / chunked / left)", "Peak RSS MiB (sampled / maxRSS)"],
+    ["Round", "Plain DELETE rows/s", "Chunked rows/s", "Chunked vs plain", "Chunks", "Chunk p50 / p99 ms", "Slowest chunk", "Checkpoints during the purge (plain / chunked)", "First 5 / last 5 chunks, ms per 10k rows", "Rows deleted (plain / chunked / left)", "Peak RSS MiB (sampled / maxRSS)"],
     runs.map(({ plain, chunked }, index) => [
       index + 1,
       formatCount(plain.rowsPerSecond),
@@ -134,6 +154,8 @@ function purgeReport(options: PurgeBenchmarkOptions, runs: { plain: PurgeRun; ch
       `${round(chunked.rowsPerSecond / plain.rowsPerSecond)}x`,
       chunked.output.chunks.length,
       `${round(percentile(chunkTimes(chunked), 0.5), 1)} / ${round(percentile(chunkTimes(chunked), 0.99), 1)}`,
+      slowestChunk(chunked),
+      `${plain.checkpoints} / ${chunked.checkpoints}`,
       `${round(edgeChunksMsPer10k(chunked, "first"), 1)} / ${round(edgeChunksMsPer10k(chunked, "last"), 1)}`,
       `${formatCount(plain.output.deleted)} / ${formatCount(chunked.output.deleted)} / ${plain.left + chunked.left}`,
       `${round(Math.max(0, ...chunked.rss), 1)} / ${round(chunked.output.maxRssMiB, 1)}`,

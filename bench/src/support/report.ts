@@ -41,6 +41,6 @@ export async function recordReports(path: string, reports: readonly Report[], ma
   const existing = await readFile(path, "utf8").catch(() => undefined);
   if (existing === undefined) await writeFile(path, RECORD_HEADER);
   const date = new Date().toISOString().slice(0, 16).replace("T", " ");
-  const entry = [`## ${date} UTC: ${reports.map((report) => report.title).join(", ")}`, `Machine: ${machineLine(machine)}.`, `Command: \`${command}\``, ...reports.map((report) => report.markdown())];
+  const entry = [`## ${date} UTC`, `Machine: ${machineLine(machine)}.`, `Command: \`${command}\``, ...reports.map((report) => report.markdown())];
   await appendFile(path, `\n${entry.join("\n\n")}\n`);
 }

@@ -13,7 +13,7 @@ export interface LineupEntry {
 export function drainLineup(): LineupEntry[] {
   return [
     { peer: false, factory: oursContender({ name: "LogMk queue, defaults" }) },
-    { peer: false, factory: oursContender({ name: "LogMk queue, localQueueSize 200", localQueueSize: 200 }) },
+    { peer: false, factory: oursContender({ name: "LogMk queue, localQueueSize 500", localQueueSize: 500 }) },
     { peer: true, factory: pgBossContender({ name: "pg-boss 12, defaults (batchSize 1, 2 s poll)" }) },
     { peer: true, factory: pgBossContender({ name: "pg-boss 12, batchSize 100, 0.5 s poll, burstWhenBatchFull", batchSize: 100, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true }) },
     { peer: true, factory: graphileWorkerContender({ name: "graphile-worker 0.18, defaults" }) },
