@@ -58,7 +58,7 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<TrialRe
         first.kill("SIGKILL");
         await exitOf(first);
         const killedAt = await readPurgeItem(sql, fixture);
-        killPoints.push(`${committed}/${chunks} chunks (${killedAt.recordsAffected} rows counted)`);
+        killPoints.push(`${killedAt.recordsAffected} of ${fixture.matchingAtEnqueue}`);
 
         const second = startPurgeWorker(fixture, options, `crash-${iteration}-second`);
         workers.push(second);
@@ -77,5 +77,5 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<TrialRe
   } finally {
     await sql.end();
   }
-  return { name: "crash and restart", iterations: options.iterations, failures, notes: [`killed after ${killPoints.join(", ")}`], durationMs: performance.now() - started };
+  return { name: "crash and restart", iterations: options.iterations, failures, notes: [`rows counted when the worker was killed: ${killPoints.join(", ")}`], durationMs: performance.now() - started };
 }
