@@ -19,8 +19,10 @@ export interface PurgeChildInput {
 
 export interface PurgeChildOutput {
   deleted: number;
-  /** From the start of the purge until its last row was deleted, in milliseconds. */
+  /** From the start of the purge handler (or of the DELETE) until its last row was deleted, in milliseconds. */
   ms: number;
+  /** From the processor's start until the purge handler started, in milliseconds: listening, lease recovery, the claim. */
+  startupMs: number;
   /** The highest log id when the purge was queued. */
   maxId: number;
   chunks: ChunkObservation[];
@@ -34,8 +36,15 @@ async function purgeChunked(input: PurgeChildInput): Promise<Omit<PurgeChildOutp
   const chunks: ChunkObservation[] = [];
   let finished: () => void = () => {};
   const handlerReturned = new Promise<void>((resolve) => (finished = resolve));
+  let handlerStarted = 0;
   const handler = createLogPurgeHandler({ target, onChunk: (observation) => chunks.push(observation) });
-  const timedHandler = { ...handler, run: async (context: Parameters<typeof handler.run>[0]) => handler.run(context).finally(finished) };
+  const timedHandler = {
+    ...handler,
+    run: async (context: Parameters<typeof handler.run>[0]) => {
+      handlerStarted = performance.now();
+      return handler.run(context).finally(finished);
+    },
+  };
   try {
     await store.migrate();
     const queue = createWorkQueue({ store, handlers: [handler] });
@@ -45,12 +54,13 @@ async function purgeChunked(input: PurgeChildInput): Promise<Omit<PurgeChildOutp
     const started = performance.now();
     await processor.start();
     await handlerReturned;
-    const ms = performance.now() - started;
+    const ms = performance.now() - handlerStarted;
+    const startupMs = handlerStarted - started;
     await processor.stop();
 
     const done = await store.getItem({ id: item.id });
     if (done?.status !== "COMPLETED") throw new Error(`The purge ended ${done?.status}: ${done?.errorMessage}`);
-    return { deleted: done.recordsAffected, ms, maxId: Number(item.payload.maxId), chunks };
+    return { deleted: done.recordsAffected, ms, startupMs, maxId: Number(item.payload.maxId), chunks };
   } finally {
     await target.close();
     await store.close();
@@ -64,7 +74,7 @@ async function purgePlain(input: PurgeChildInput): Promise<Omit<PurgeChildOutput
     const maxId = Number(row!.max_id);
     const started = performance.now();
     const result = await sql.unsafe(plainDeleteSql(input.logSchema), [PURGED_POD.deployment, PURGED_POD.podName, input.to, maxId]);
-    return { deleted: result.count, ms: performance.now() - started, maxId, chunks: [] };
+    return { deleted: result.count, ms: performance.now() - started, startupMs: 0, maxId, chunks: [] };
   } finally {
     await sql.end();
   }

@@ -79,6 +79,7 @@ function describeRun(roundNumber: number, run: PurgeRun): Record<string, unknown
     deleted: run.output.deleted,
     left: run.left,
     ms: Math.round(run.output.ms),
+    startupMs: Math.round(run.output.startupMs),
     rowsPerSecond: Math.round(run.rowsPerSecond),
     chunks: chunkMs.length,
     chunkP50Ms: round(percentile(chunkMs, 0.5), 1),
@@ -171,7 +172,7 @@ function purgeReport(options: PurgeBenchmarkOptions, runs: { plain: PurgeRun; ch
     }),
   );
   const ratios = runs.map((run) => run.chunked.rowsPerSecond / run.plain.rowsPerSecond);
-  report.note(`Chunked purge vs plain DELETE, median of rounds: ${round(median(ratios))}x. The chunked purge runs through the queue (createLogPurgeService, createProcessor, createLogPurgeHandler with its defaults, createPostgresLogTarget with queueStore), each chunk committing with its fenced progress write; it is timed from the processor's start until the handler returned.`);
+  report.note(`Chunked purge vs plain DELETE, median of rounds: ${round(median(ratios))}x. The chunked purge runs through the queue (createLogPurgeService, createProcessor, createLogPurgeHandler with its defaults, createPostgresLogTarget with queueStore), each chunk committing with its fenced progress write; it is timed from the start of the purge handler until it returned. Before that, the processor's start (LISTEN, lease recovery, the claim) took ${round(median(runs.map((run) => run.chunked.output.startupMs)), 1)} ms (median).`);
   report.note(`Each purge runs in a child process whose resident memory is sampled every 100 ms. A writer process inserts one log row of another pod every ${options.insertIntervalMs ?? 2} ms into the same table, for ${(options.idleMs ?? 2_000) / 1_000} s before each purge (idle) and during it; latencies are medians of rounds.`);
   return report;
 }
