@@ -85,7 +85,7 @@ export async function runConcurrentWritersTrial(options: ConcurrentWritersOption
         expect.equal(Number(row!.below_max), 0, "writer rows with an id at or below maxId");
         notes.push(`iteration ${iteration}: ${inserted} rows inserted by ${options.writers} writers during the purge, ${tallies.reduce((sum, tally) => sum + tally.retries, 0)} deadlocks retried`);
       } catch (error) {
-        expect.true(false, (error as Error).message);
+        expect.that(false, (error as Error).message);
       } finally {
         stop.now = true;
         await processor.stop();

@@ -65,7 +65,7 @@ export async function runCrashTrial(options: CrashTrialOptions): Promise<TrialRe
         await waitFor(async () => (await readPurgeItem(sql, fixture)).status === "COMPLETED", options.leaseMs * 4 + 30_000, `purge ${fixture.itemId} to complete after the kill`);
         await checkPurge(sql, fixture, expect);
       } catch (error) {
-        expect.true(false, (error as Error).message);
+        expect.that(false, (error as Error).message);
       } finally {
         for (const worker of workers) {
           await stopWorker(worker);

@@ -49,12 +49,12 @@ export async function runDatabaseRestartTrial(options: DatabaseRestartOptions): 
         const downMs = performance.now() - downAt;
 
         await waitFor(async () => (await readPurgeItem(sql, fixture)).status === "COMPLETED", 60_000, `purge ${fixture.itemId} to complete after the restart`);
-        expect.true(worker.exitCode === null && worker.signalCode === null, "the worker process exited during the restart");
+        expect.that(worker.exitCode === null && worker.signalCode === null, "the worker process exited during the restart");
         await checkPurge(sql, fixture, expect);
         const item = await readPurgeItem(sql, fixture);
         notes.push(`iteration ${iteration}: server down ${Math.round(downMs)} ms after ${restartAfter}/${chunks} chunks; completed in attempt ${item.attempts}`);
       } catch (error) {
-        expect.true(false, (error as Error).message);
+        expect.that(false, (error as Error).message);
       } finally {
         await stopWorker(worker);
         await exitOf(worker);

@@ -71,7 +71,7 @@ export async function runManyProcessesTrial(options: ManyProcessesOptions): Prom
         expect.equal(Number(statuses!.most_attempts), 1, "most attempts of one job");
         notes.push(`iteration ${iteration}: ${options.jobs} jobs in ${seconds.toFixed(1)} s over ${runs!.workers} processes`);
       } catch (error) {
-        expect.true(false, (error as Error).message);
+        expect.that(false, (error as Error).message);
       } finally {
         for (const worker of workers) await stopWorker(worker);
         await dropSchema(sql, queueSchema);

@@ -19,7 +19,7 @@ export class Expectations {
     if (actual !== expected) this.failures.push(`${this.label}: ${description} is ${String(actual)}, expected ${String(expected)}`);
   }
 
-  true(condition: boolean, description: string): void {
+  that(condition: boolean, description: string): void {
     if (!condition) this.failures.push(`${this.label}: ${description}`);
   }
 }

@@ -32,7 +32,7 @@ export async function runLatencyBenchmark(options: LatencyOptions): Promise<Repo
       try {
         let started: (() => void) | undefined;
         await contender.startWorkers(() => started?.());
-        const count = contender.name.includes("polling") ? options.pollingSamples : options.samples;
+        const count = entry.polling ? options.pollingSamples : options.samples;
         const latencies: number[] = [];
         for (let index = 0; index < WARMUP_JOBS + count; index++) {
           await sleep(options.gapMs);
