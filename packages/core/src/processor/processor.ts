@@ -195,7 +195,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
     const active = [...runs.values()];
     logger.info({ running: active.map((run) => run.item.id), timeoutMs }, `Processor stopping with ${active.length} running items`);
-    for (const run of active) run.stop("shutdown", "the processor is stopping");
+    // A run whose handler already returned only waits for its completion write: there is nothing to stop.
+    for (const run of active) if (busy.has(run)) run.stop("shutdown", "the processor is stopping");
 
     let timedOut = false;
     await new Promise<void>((resolve) => {
