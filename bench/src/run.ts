@@ -37,6 +37,25 @@ const DEFAULTS = {
   "pglite-rows": 200_000,
 };
 
+/** What each option sets, and its unit, for `--help`. */
+const HELP: Record<keyof typeof DEFAULTS, string> = {
+  record: "append the figures to docs/benchmarks.md",
+  help: "print this help",
+  concurrency: "jobs each contender runs at once (drain and latency)",
+  jobs: "no-op jobs per drain",
+  "drain-rounds": "rounds of the drain, every contender once per round",
+  "time-limit": "longest drain, in seconds; a slower contender is rated on the jobs done by then",
+  samples: "jobs timed per contender and round (latency)",
+  "polling-samples": "jobs timed per round for a polling contender (latency)",
+  "latency-rounds": "rounds of the latency benchmark",
+  "gap-ms": "idle time between two timed jobs, in milliseconds (latency)",
+  rows: "rows of the log table (purge and enqueue)",
+  "pod-rows": "rows of the purged pod among them",
+  "purge-rounds": "rounds of the purge, each on fresh tables",
+  "enqueue-requests": "POST /api/workqueue/purge requests timed",
+  "pglite-rows": "rows of the PGlite log table, 40 % of them purged",
+};
+
 const BENCHMARKS = ["drain", "latency", "purge", "enqueue", "pglite"] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -46,7 +65,8 @@ const names = argv.filter((argument) => !argument.startsWith("--"));
 const options = parseOptions(argv.filter((argument) => argument.startsWith("--")), DEFAULTS);
 
 if (options.help) {
-  console.log(`pnpm bench [all|${BENCHMARKS.join("|")} ...] [options]\n\nOptions and their defaults:\n${Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`).join("\n")}`);
+  const lines = Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`.padEnd(28) + HELP[name as keyof typeof DEFAULTS]);
+  console.log(`pnpm bench [all|${BENCHMARKS.join("|")} ...] [options]\n\nOptions, with their defaults:\n${lines.join("\n")}`);
   process.exit(0);
 }
 for (const name of names) {

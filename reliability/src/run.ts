@@ -22,13 +22,27 @@ const DEFAULTS = {
   "writer-rows": 200_000,
 };
 
+/** What each option sets, for `--help`. */
+const HELP: Record<keyof typeof DEFAULTS, string> = {
+  help: "print this help",
+  verbose: "print the workers' warnings and errors",
+  "crash-iterations": "workers killed and restarted, 1 to 100",
+  "crash-rows": "rows of each crash trial's log table, half of them the purged pod's",
+  jobs: "jobs of the many-processes trial",
+  "restart-iterations": "database restarts, each during its own purge",
+  "restart-rows": "rows of each restart trial's log table",
+  "writer-iterations": "purges run while eight writers insert",
+  "writer-rows": "rows of each writer trial's log table",
+};
+
 const argv = process.argv.slice(2);
 const names = argv.filter((argument) => !argument.startsWith("--"));
 const options = parseOptions(argv.filter((argument) => argument.startsWith("--")), DEFAULTS);
 const known = Object.keys(TRIALS) as TrialName[];
 
 if (options.help) {
-  console.log(`pnpm reliability [all|${known.join("|")} ...] [options]\n\nOptions and their defaults:\n${Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`).join("\n")}`);
+  const lines = Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`.padEnd(28) + HELP[name as keyof typeof DEFAULTS]);
+  console.log(`pnpm reliability [all|${known.join("|")} ...] [options]\n\nOptions, with their defaults:\n${lines.join("\n")}`);
   process.exit(0);
 }
 for (const name of names) {
