@@ -3,10 +3,12 @@ import { createLogPurgeService, createWorkQueue, LOG_PURGE_TYPE, LogPurgePayload
 import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-postgres";
 import { Expectations } from "./trial.js";
 
-/** Id count and id sum of a set of rows: equal before and after means the set was left intact. */
+/** Count, id sum and a hash of the ordered ids of a set of rows: equal before and after means the same set of rows. */
 export interface Fingerprint {
   count: number;
   idSum: string;
+  /** md5 of the ids in order, separated by commas. */
+  idHash: string;
 }
 
 /** A log table with a queued purge of part of one pod's rows, and what the purge must leave. */
@@ -32,8 +34,12 @@ function matchingParams(fixture: Pick<PurgeFixture, "from" | "to" | "maxId">): u
 }
 
 async function fingerprintOthers(sql: Sql, fixture: Pick<PurgeFixture, "logSchema" | "from" | "to" | "maxId">): Promise<Fingerprint> {
-  const [row] = await sql.unsafe(`SELECT count(*)::integer AS count, COALESCE(sum("Id"), 0)::text AS id_sum FROM "${fixture.logSchema}"."Log" WHERE "Id" <= $5 AND NOT (${MATCHING})`, matchingParams(fixture) as never[]);
-  return { count: Number(row!.count), idSum: String(row!.id_sum) };
+  const [row] = await sql.unsafe(
+    `SELECT count(*)::integer AS count, COALESCE(sum("Id"), 0)::text AS id_sum, md5(COALESCE(string_agg("Id"::text, ',' ORDER BY "Id"), '')) AS id_hash
+     FROM "${fixture.logSchema}"."Log" WHERE "Id" <= $5 AND NOT (${MATCHING})`,
+    matchingParams(fixture) as never[],
+  );
+  return { count: Number(row!.count), idSum: String(row!.id_sum), idHash: String(row!.id_hash) };
 }
 
 export async function countMatching(sql: Sql, fixture: Pick<PurgeFixture, "logSchema" | "from" | "to" | "maxId">): Promise<number> {
@@ -85,6 +91,7 @@ export async function checkPurge(sql: Sql, fixture: PurgeFixture, expect: Expect
   const others = await fingerprintOthers(sql, fixture);
   expect.equal(others.count, fixture.othersAtEnqueue.count, "rows outside the request");
   expect.equal(others.idSum, fixture.othersAtEnqueue.idSum, "id sum of rows outside the request");
+  expect.equal(others.idHash, fixture.othersAtEnqueue.idHash, "hash of the ids of rows outside the request");
   const [open] = await sql.unsafe(`SELECT count(*)::integer AS count FROM "${fixture.queueSchema}".work_queue WHERE status IN ('PENDING', 'IN_PROGRESS')`);
   expect.equal(Number(open!.count), 0, "items left PENDING or IN_PROGRESS");
 }
