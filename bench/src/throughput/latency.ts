@@ -64,6 +64,7 @@ export async function runLatencyBenchmark(options: LatencyOptions): Promise<Repo
     ]),
   );
   report.note(`Each job is queued ${options.gapMs} ms after the previous one started, so the workers are idle; the enqueue call's own time is included.`);
+  report.note("The LogMk queue enqueues with createWorkQueue({ maxOpenItems: null }), one statement; its default limit of 1,000 open items makes each enqueue a transaction that takes an advisory lock and counts the open items first.");
   return report;
 }
 
