@@ -14,7 +14,7 @@ import { runLatencyBenchmark } from "./throughput/latency.js";
 import { runPurgeBenchmark } from "./purge/purge.js";
 import { runEnqueueBenchmark } from "./purge/enqueue.js";
 import { runPGlitePurgeBenchmark } from "./purge/pglite.js";
-import { parseOptions } from "./support/args.js";
+import { formatHelp, parseOptions } from "./support/args.js";
 import { databaseUrl, openSql } from "./support/database.js";
 import { describeMachine, machineLine } from "./support/machine.js";
 import { recordReports, type Report } from "./support/report.js";
@@ -65,8 +65,7 @@ const names = argv.filter((argument) => !argument.startsWith("--"));
 const options = parseOptions(argv.filter((argument) => argument.startsWith("--")), DEFAULTS);
 
 if (options.help) {
-  const lines = Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`.padEnd(28) + HELP[name as keyof typeof DEFAULTS]);
-  console.log(`pnpm bench [all|${BENCHMARKS.join("|")} ...] [options]\n\nOptions, with their defaults:\n${lines.join("\n")}`);
+  console.log(formatHelp(`pnpm bench [all|${BENCHMARKS.join("|")} ...] [options]`, DEFAULTS, HELP));
   process.exit(0);
 }
 for (const name of names) {

@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { z } from "zod";
 import { RECORDED_JOB_TYPE } from "./job-type.js";
 import { stderrLogger } from "./stderr-logger.js";
+import { serveWorker } from "./worker-process.js";
 
 export interface JobWorkerInput {
   url: string;
@@ -34,17 +35,7 @@ const handler: WorkQueueHandler<Record<string, never>> = {
 };
 const processor = createProcessor({ store, handlers: [handler], workerId: input.workerId, concurrency: input.concurrency, localQueueSize: input.localQueueSize, ...(logger ? { logger } : {}) });
 
-// A parent that dies leaves this process orphaned; it ends with it, as a crashed worker would.
-process.on("disconnect", () => process.exit(1));
-process.on("message", (message: { stop?: boolean }) => {
-  if (!message.stop) return;
-  void (async () => {
-    await processor.stop();
-    await store.close();
-    await sql.end();
-    process.exit(0);
-  })();
+await serveWorker(processor, async () => {
+  await store.close();
+  await sql.end();
 });
-
-await processor.start();
-process.send?.({ started: true });

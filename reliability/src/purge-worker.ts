@@ -6,6 +6,7 @@
 import { createLogPurgeHandler, createProcessor } from "@logmk/workqueue";
 import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-postgres";
 import { stderrLogger } from "./stderr-logger.js";
+import { serveWorker } from "./worker-process.js";
 
 export interface PurgeWorkerInput {
   url: string;
@@ -40,17 +41,7 @@ const processor = createProcessor({
   ...(logger ? { logger } : {}),
 });
 
-// A parent that dies leaves this process orphaned; it ends with it, as a crashed worker would.
-process.on("disconnect", () => process.exit(1));
-process.on("message", (message: { stop?: boolean }) => {
-  if (!message.stop) return;
-  void (async () => {
-    await processor.stop();
-    await target.close();
-    await store.close();
-    process.exit(0);
-  })();
+await serveWorker(processor, async () => {
+  await target.close();
+  await store.close();
 });
-
-await processor.start();
-process.send?.({ started: true });

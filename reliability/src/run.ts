@@ -7,7 +7,7 @@
  * the database-restart trial starts a private cluster of its own instead. Exits with code 1 when
  * any expectation broke. `--help` lists the options.
  */
-import { databaseUrl, parseOptions } from "@logmk/bench/support";
+import { databaseUrl, formatHelp, parseOptions } from "@logmk/bench/support";
 import { TRIALS, type TrialName } from "./trials.js";
 
 const DEFAULTS = {
@@ -41,8 +41,7 @@ const options = parseOptions(argv.filter((argument) => argument.startsWith("--")
 const known = Object.keys(TRIALS) as TrialName[];
 
 if (options.help) {
-  const lines = Object.entries(DEFAULTS).map(([name, value]) => `  --${name}=${value}`.padEnd(28) + HELP[name as keyof typeof DEFAULTS]);
-  console.log(`pnpm reliability [all|${known.join("|")} ...] [options]\n\nOptions, with their defaults:\n${lines.join("\n")}`);
+  console.log(formatHelp(`pnpm reliability [all|${known.join("|")} ...] [options]`, DEFAULTS, HELP));
   process.exit(0);
 }
 for (const name of names) {

@@ -25,3 +25,9 @@ export function parseOptions<Defaults extends Record<string, number | string | b
   }
   return options as Defaults;
 }
+
+/** Formats `--help`: the usage line, then each option with its default and what it sets. */
+export function formatHelp<Defaults extends Record<string, number | string | boolean>>(usage: string, defaults: Defaults, help: Record<keyof Defaults, string>): string {
+  const lines = Object.entries(defaults).map(([name, value]) => `  --${name}=${value}`.padEnd(28) + help[name as keyof Defaults]);
+  return `${usage}\n\nOptions, with their defaults:\n${lines.join("\n")}`;
+}

@@ -1,4 +1,4 @@
-export { parseOptions } from "./args.js";
+export { formatHelp, parseOptions } from "./args.js";
 export { childOutput, exitOf, lastJsonLine, nextMessage, residentMiB, sampleResidentMemory, startChild } from "./child.js";
 export { DEFAULT_DATABASE_URL, databaseUrl, dropSchema, openSql, uniqueSchema, withSchemas, type Sql } from "./database.js";
 export { describeMachine, machineLine, type MachineDescription } from "./machine.js";
