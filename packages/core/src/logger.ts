@@ -18,6 +18,8 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 
 /** Returns a child logger carrying `bindings`, also for loggers without a `child` method. */
 export function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  // The processor makes a child per item: a child of the silent default would only allocate.
+  if (logger === silentLogger) return logger;
   if (logger.child) return logger.child(bindings);
   return {
     debug: (fields, message) => logger.debug({ ...bindings, ...fields }, message),

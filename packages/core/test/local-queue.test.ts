@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WorkQueueStore } from "@logmk/workqueue";
-import { createHarness, createTestHandler, settle, startProcessor } from "./support.js";
+import { createHarness, createTestHandler, deferred, settle, startProcessor } from "./support.js";
 
 /** Wraps a store to count claim and completion round trips. */
 function countingStore(store: WorkQueueStore) {
@@ -42,6 +42,36 @@ describe("processor local queue and batching", () => {
     expect(counts.claims).toBeLessThanOrEqual(20);
     expect(counts.singleCompletes).toBe(0);
     expect(counts.completeBatches).toBeLessThan(100);
+  });
+
+  it("frees a slot before the completion write returns", async () => {
+    const harness = createHarness();
+    const completionWritten = deferred();
+    let completeCalls = 0;
+    const gatedStore: WorkQueueStore = {
+      ...harness.store,
+      completeItems: async (params) => {
+        completeCalls++;
+        await completionWritten.promise;
+        return harness.store.completeItems!(params);
+      },
+    };
+    for (let index = 0; index < 2; index++) await harness.queue.enqueue({ type: "TEST_JOB", podName: `p${index}`, payload: { label: "x" } });
+    const started: number[] = [];
+    const processor = startProcessor(harness, { store: gatedStore, concurrency: 1, handlers: [createTestHandler(async ({ item }) => void started.push(item.id))] });
+
+    await processor.start();
+    // With one slot, the second item can only start while the first one's completion is still unwritten.
+    await settle(harness.clock, () => started.length === 2);
+    expect(completeCalls).toBeGreaterThanOrEqual(1);
+    expect((await harness.store.countByStatus()).counts.COMPLETED).toBe(0);
+
+    const stopped = processor.stop();
+    completionWritten.resolve();
+    await stopped;
+    const stats = await harness.store.countByStatus();
+    expect(stats.counts.COMPLETED).toBe(2);
+    expect(stats.counts.IN_PROGRESS).toBe(0);
   });
 
   it("gives held items back on stop without using an attempt", async () => {

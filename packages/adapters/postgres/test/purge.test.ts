@@ -1,6 +1,8 @@
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createPostgresLogTarget } from "@logmk/workqueue-postgres";
+import { createLogTable } from "./support/log-table.js";
 import { runPurgeScenario, type PurgeScenarioResult } from "./support/purge-scenario.js";
 import { pgliteAdmin, serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
 import { findTestServer } from "./support/server.js";
@@ -63,6 +65,21 @@ describe("log purge through the processor (PGlite)", () => {
 });
 
 describe.skipIf(!lookup.server)(`log purge through the processor (server${lookup.skipReason ? `; skipped: ${lookup.skipReason}` : ""})`, () => {
+  it("finds the walk's index without a warning", async () => {
+    const { logSchema } = schemaPair(admin!);
+    await createLogTable(admin!, logSchema);
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_fields: Record<string, unknown>, message: string) => void warnings.push(message) };
+    const target = createPostgresLogTarget({ connection: lookup.server!.url, schema: logSchema, logger });
+    try {
+      await target.estimateRows({ deployment: "api", podName: "api-1", from: null, to: new Date(), maxId: 1 });
+    } finally {
+      await target.close();
+    }
+
+    expect(warnings).toEqual([]);
+  });
+
   it("purges 400k of 1M rows with flat chunk times", { timeout: 240_000 }, async () => {
     const url = lookup.server!.url;
     // The purge's connection runs in a non-UTC session: bounds must still compare in UTC.

@@ -14,6 +14,13 @@ export interface ItemRun {
   /** Asks the handler to stop; the first reason given wins. */
   stop(kind: StopKind, message: string): void;
   /**
+   * Settles once the item no longer needs a concurrency slot: when its handler returned and its
+   * completion was handed to the batcher, or else when `done` settles. A completion write takes a
+   * round trip, and holding the slot through it would cap throughput at `concurrency` items per
+   * round trip whatever the batching.
+   */
+  readonly slotFreed: Promise<void>;
+  /**
    * Settles once the item's final write is done or given up, with the item's next `runAt` when the
    * attempt put it back to PENDING, so that the processor can wake up for it.
    */
@@ -131,7 +138,9 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
 
     if (outcome.kind === "returned") {
       const result = outcome.result ?? {};
-      const written = await write("complete", () => hooks.complete({ ...fence, ...result }));
+      const completion = write("complete", () => hooks.complete({ ...fence, ...result }));
+      freeSlot();
+      const written = await completion;
       if (written?.applied || (written && appliedEarlier(written, "COMPLETED"))) logger.info({ recordsAffected: written.item?.recordsAffected }, `Item ${item.id} completed`);
       else if (written) logger.warn({}, `Item ${item.id} finished but could not be marked completed: ${describeLostLease(written)}`);
       return undefined;
@@ -178,6 +187,9 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
     return result.item?.status === status && result.item.fencingToken === item.fencingToken;
   }
 
+  let freeSlot: () => void = () => {};
+  const slotFreed = new Promise<void>((resolve) => (freeSlot = resolve));
+
   const done = (async () => {
     logger.info({ priority: item.priority, payload: item.payload }, `Item ${item.id} started`);
 
@@ -200,10 +212,12 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
       for (const cancel of cancelTimers) cancel();
     }
     return finishAttempt(outcome);
-  })().catch((error): undefined => {
-    logger.error({ err: error }, `Item ${item.id} run failed unexpectedly: ${errorMessageOf(error)}`);
-    return undefined;
-  });
+  })()
+    .catch((error): undefined => {
+      logger.error({ err: error }, `Item ${item.id} run failed unexpectedly: ${errorMessageOf(error)}`);
+      return undefined;
+    })
+    .finally(() => freeSlot());
 
-  return { item, stop, done };
+  return { item, stop, slotFreed, done };
 }

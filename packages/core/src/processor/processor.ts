@@ -40,7 +40,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const { store, clock, workerId } = resolved;
   const logger = childLogger(resolved.logger, { workerId });
   const types = [...resolved.handlers.keys()];
+  // Every started item until its final write settles; `busy` holds those that still take a concurrency slot.
   const runs = new Map<number, ItemRun>();
+  const busy = new Set<ItemRun>();
   // Claimed items waiting for a free slot; see the localQueueSize option.
   const held: HeldItem[] = [];
   const completions = createCompletionBatcher(store, clock, { delayMs: resolved.completionBatchMs, maxBatch: 500 });
@@ -81,8 +83,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     const run = startItemRun(item, { ...resolved, logger }, { complete: (params) => completions.complete(params) });
     runs.set(item.id, run);
+    busy.add(run);
+    void run.slotFreed.then(() => {
+      busy.delete(run);
+      void fill();
+    });
     void run.done.then((nextRunAt) => {
-      runs.delete(item.id);
+      if (runs.get(item.id) === run) runs.delete(item.id);
       if (nextRunAt) wakeUpAt(nextRunAt);
       void fill();
     });
@@ -90,9 +97,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   /** Number of items to claim now: enough to fill free slots and the local queue. */
   function claimLimit(): number {
-    const room = resolved.concurrency + resolved.localQueueSize - runs.size - held.length;
+    const room = resolved.concurrency + resolved.localQueueSize - busy.size - held.length;
     if (room <= 0) return 0;
-    if (held.length === 0 && runs.size < resolved.concurrency) return room;
+    if (held.length === 0 && busy.size < resolved.concurrency) return room;
     // Refill the local queue once half of it is free, not after every item, to keep claims batched.
     return resolved.localQueueSize > 0 && room >= Math.ceil(resolved.localQueueSize / 2) ? room : 0;
   }
@@ -100,7 +107,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   /** Starts held items in free slots and claims more until nothing is eligible or there is no room. */
   async function fillSlots(): Promise<void> {
     while (running) {
-      while (running && runs.size < resolved.concurrency && held.length > 0) await startRun(held.shift()!);
+      while (running && busy.size < resolved.concurrency && held.length > 0) await startRun(held.shift()!);
 
       const limit = drained ? 0 : claimLimit();
       if (!running || limit === 0) break;
@@ -188,7 +195,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
     const active = [...runs.values()];
     logger.info({ running: active.map((run) => run.item.id), timeoutMs }, `Processor stopping with ${active.length} running items`);
-    for (const run of active) run.stop("shutdown", "the processor is stopping");
+    // A run whose handler already returned only waits for its completion write: there is nothing to stop.
+    for (const run of active) if (busy.has(run)) run.stop("shutdown", "the processor is stopping");
 
     let timedOut = false;
     await new Promise<void>((resolve) => {

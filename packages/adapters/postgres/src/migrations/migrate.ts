@@ -5,10 +5,11 @@ import { migrationLedgerSql, migrationQuietSql, migrationRecordSql, migrationSch
 import type { QueueNames } from "../sql/queue-names.js";
 import { queueTables } from "./0001-queue-tables.js";
 import { notifyTriggers } from "./0002-notify-triggers.js";
+import { claimCandidates } from "./0003-claim-candidates.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [queueTables, notifyTriggers];
+export const MIGRATIONS: readonly Migration[] = [queueTables, notifyTriggers, claimCandidates];
 
 /**
  * Creates the schema if missing and applies the migrations it lacks, recording each in the

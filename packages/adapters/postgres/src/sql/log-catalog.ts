@@ -8,9 +8,13 @@ export function logColumnsSql(): string {
     WHERE a.attrelid = to_regclass($1::text) AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($2::text[])`;
 }
 
-/** Reads the key columns (column numbers) of every index on table `$1`. */
+/**
+ * Reads the key columns of every index on table `$1`, as comma-separated column numbers. Text,
+ * because `indkey::int2[]` is an array with lower bound 0 (`[0:2]={2,3,4}`), which postgres.js
+ * 3.4 parses into a nested array.
+ */
 export function logIndexKeysSql(): string {
-  return `SELECT i.indkey::int2[] AS keys FROM pg_index i WHERE i.indrelid = to_regclass($1::text)`;
+  return `SELECT array_to_string(i.indkey::int2[], ',') AS keys FROM pg_index i WHERE i.indrelid = to_regclass($1::text)`;
 }
 
 /** Reads the highest log id (one descent of the primary key index), or null for an empty table. */
