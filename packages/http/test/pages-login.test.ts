@@ -75,6 +75,20 @@ describe("page login", () => {
     expect(secure.headers.get("Set-Cookie")).toContain("Secure");
   });
 
+  it("marks the cookie Secure behind a proxy that ends TLS", async () => {
+    fixture = createAppFixture({
+      app: { auth: bearerTokenAuth({ token: TOKEN, cookieName: COOKIE }), pages: { tokenCookie: COOKIE }, allowedOrigins: ["https://logs.example.test"] },
+    });
+    const viaOrigin = await postForm("/login", { token: TOKEN }, { Origin: "https://logs.example.test" });
+    const viaHeader = await postForm("/login", { token: TOKEN }, { "X-Forwarded-Proto": "https" });
+    const plain = await postForm("/login", { token: TOKEN }, { "X-Forwarded-Proto": "http" });
+
+    expect(viaOrigin.status).toBe(303);
+    expect(viaOrigin.headers.get("Set-Cookie")).toContain("Secure");
+    expect(viaHeader.headers.get("Set-Cookie")).toContain("Secure");
+    expect(plain.headers.get("Set-Cookie")).not.toContain("Secure");
+  });
+
   it("returns only to paths of the app", async () => {
     fixture = withToken({ basePath: "/wq" });
     for (const target of ["//evil.example/wq/", "https://evil.example/wq/queue", "/elsewhere", "/wq\\..\\x", "/wq/queue\r\nX: y"]) {

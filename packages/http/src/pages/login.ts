@@ -57,6 +57,18 @@ export function renderLoginPage(c: Context<AppEnv>, context: LoginContext, retur
   return htmlResponse(c, layout({ urls: context.urls, title: "API token", current: "other", tokenForm: false, returnTo, token, reconnectMaxDelayMs: context.reconnectMaxDelayMs, body }), status);
 }
 
+/**
+ * Whether the browser reached the app over TLS, so that the token cookie must be `Secure`. Behind
+ * a proxy that ends TLS the request URL is http:, but the browser's `Origin` and the proxy's
+ * `X-Forwarded-Proto` still say https. Trusting either is safe: `Secure` only narrows where the
+ * browser sends the cookie.
+ */
+function browserUsesTls(c: Context<AppEnv>): boolean {
+  if (new URL(c.req.url).protocol === "https:") return true;
+  if (c.req.header("Origin")?.startsWith("https://")) return true;
+  return c.req.header("X-Forwarded-Proto")?.split(",")[0]?.trim().toLowerCase() === "https";
+}
+
 /** `GET /login`, `POST /login` and `POST /logout`: keep the API token in an HttpOnly cookie or forget it. */
 export function registerLoginRoutes(app: Hono<AppEnv>, context: LoginContext): void {
   const { options, urls, cookieName } = context;
@@ -77,14 +89,13 @@ export function registerLoginRoutes(app: Hono<AppEnv>, context: LoginContext): v
       return renderLoginPage(c, context, returnTo, 401, { error: "That token is not valid. Check it with whoever runs this server and enter it again." });
     }
 
-    // NOTE: behind a proxy that ends TLS the request URL is http:, so the cookie is sent without Secure.
-    setCookie(c, cookieName, token, { httpOnly: true, sameSite: "Strict", path: cookiePath, secure: new URL(c.req.url).protocol === "https:" });
+    setCookie(c, cookieName, token, { httpOnly: true, sameSite: "Strict", path: cookiePath, secure: browserUsesTls(c) });
     return c.redirect(returnTo, 303);
   });
 
   app.post("/logout", async (c) => {
     const form = await c.req.parseBody();
-    deleteCookie(c, cookieName, { path: cookiePath, httpOnly: true, sameSite: "Strict", secure: new URL(c.req.url).protocol === "https:" });
+    deleteCookie(c, cookieName, { path: cookiePath, httpOnly: true, sameSite: "Strict", secure: browserUsesTls(c) });
     return c.redirect(safeReturnPath(form["return"], urls), 303);
   });
 }
