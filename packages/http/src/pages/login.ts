@@ -60,7 +60,7 @@ export function renderLoginPage(c: Context<AppEnv>, context: LoginContext, retur
 /**
  * Whether the browser reached the app over TLS, so that the token cookie must be `Secure`. Behind
  * a proxy that ends TLS the request URL is http:, but the browser's `Origin` and the proxy's
- * `X-Forwarded-Proto` still say https. Trusting either is safe: `Secure` only narrows where the
+ * `X-Forwarded-Proto` still name https. Trusting either is safe: `Secure` only narrows where the
  * browser sends the cookie.
  */
 function browserUsesTls(c: Context<AppEnv>): boolean {
