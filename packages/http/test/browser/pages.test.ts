@@ -24,6 +24,7 @@ const BASE_ENV = { WORKQUEUE_API_TOKEN: TOKEN, WORKQUEUE_MAX_CHUNK_SIZE: "10", W
 
 const located = locateChromium();
 const title = "path" in located ? `queue page and purge screen in ${located.version}` : `queue page and purge screen (skipped: ${located.missing})`;
+if (!("path" in located)) console.warn(`Skipping the browser tests of the queue page and purge screen: ${located.missing}`);
 
 describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
   let dataDir: string;
@@ -83,6 +84,17 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await browser?.close();
     await server?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("asks a person without the token to enter it", async () => {
+    await page.goto(url("/purge"));
+    await row(PODS.offPeak).getByRole("button", { name: `Purge logs of pod ${PODS.offPeak.pod}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Preview" }).click();
+
+    const message = await toast("API token").first().textContent();
+    expect(message).toContain("This action needs the API token. Enter it in the form at the top of the page.");
+    expect(message).not.toContain("Authorization");
   });
 
   it("asks for the token once and keeps it in an HttpOnly cookie", async () => {

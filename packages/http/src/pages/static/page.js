@@ -73,7 +73,8 @@
         // Without a problem body, the status is all the information there is.
       }
     }
-    if (status === 401) message += " Enter the API token in the form at the top of the page.";
+    // The problem's detail speaks to API clients (an Authorization header), which a person at the page cannot send.
+    if (status === 401) message = "This action needs the API token. Enter it in the form at the top of the page.";
     showToast("error", message);
   });
 
