@@ -50,9 +50,19 @@ async function readItem(folder: string, id: number): Promise<Record<string, unkn
 describe("reference server", () => {
   it("starts on an empty folder, purges over HTTP and reports it through SSE", async () => {
     const folder = await dataFolder();
-    const server = await start({ WORKQUEUE_DATA_DIR: folder });
+    const server = await start({ WORKQUEUE_DATA_DIR: folder, WORKQUEUE_ALLOWED_ORIGINS: "https://logs.example.test" });
 
     const health = await fetch(`${server.url}/healthz`);
+    const fromProxy = await fetch(`${server.url}/api/workqueue/purge/preview`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "https://logs.example.test" },
+      body: JSON.stringify({ podName: "search-indexer-0" }),
+    });
+    const fromElsewhere = await fetch(`${server.url}/api/workqueue/purge/preview`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "https://other.example.test" },
+      body: JSON.stringify({ podName: "search-indexer-0" }),
+    });
     const pods = (await (await fetch(`${server.url}/api/pods`)).json()) as Array<{ podName: string; deployment: string }>;
     const events = await fetch(`${server.url}/api/workqueue/events`);
     const reader = new SseReader(events.body);
@@ -68,6 +78,8 @@ describe("reference server", () => {
     const exitCode = await server.stop("SIGTERM");
 
     expect(health.status).toBe(200);
+    expect(fromProxy.status).toBe(200);
+    expect(fromElsewhere.status).toBe(403);
     expect(pods).toHaveLength(12);
     expect(queued.status).toBe(202);
     expect(queued.headers.get("Location")).toBe(`/api/workqueue/${item.id}`);
@@ -133,6 +145,7 @@ describe("reference server", () => {
     const badUrl = run({ DATABASE_URL: "mysql://localhost/logs" });
     const help = run({}, ["--help"]);
     const unknownFlag = run({}, ["--prot", "1"]);
+    const badOrigin = run({ WORKQUEUE_ALLOWED_ORIGINS: "https://logs.example.test/queue" });
 
     expect(badPort.status).toBe(2);
     expect(badPort.stderr).toContain("PORT must be a number");
@@ -143,5 +156,7 @@ describe("reference server", () => {
     expect(help.stdout).toContain("--database-url");
     expect(unknownFlag.status).toBe(2);
     expect(unknownFlag.stderr).toContain("--help");
+    expect(badOrigin.status).toBe(2);
+    expect(badOrigin.stderr).toContain(`WORKQUEUE_ALLOWED_ORIGINS contains "https://logs.example.test/queue", which is not an origin`);
   });
 });

@@ -20,7 +20,7 @@ export function sameOriginGuard(allowedOrigins: ReadonlySet<string>): Middleware
     if (origin !== undefined) {
       const own = new URL(c.req.url).origin;
       if (origin !== own && !allowedOrigins.has(origin)) {
-        throw new HttpProblem("FORBIDDEN", `Requests from origin ${quoteValue(origin)} may not change the work queue; only ${own} may. If ${quoteValue(origin)} is this service's public address, add it to allowedOrigins.`);
+        throw new HttpProblem("FORBIDDEN", `Requests from origin ${quoteValue(origin)} may not change the work queue; only ${own} may. If ${quoteValue(origin)} is this service's public address, add it to allowedOrigins (WORKQUEUE_ALLOWED_ORIGINS on the reference server).`);
       }
     }
     return next();

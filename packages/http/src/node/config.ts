@@ -30,6 +30,8 @@ export interface ServerConfig {
   chunkTargetMs: number | null;
   /** Largest number of rows one purge chunk deletes. */
   maxChunkSize: number;
+  /** Origins, besides the server's own, from which browsers may send changes, such as a reverse proxy's public address. */
+  allowedOrigins: string[];
 }
 
 interface Setting {
@@ -45,7 +47,8 @@ export const SETTINGS: Record<string, Setting> = {
   host: { env: "HOST", flag: "host", valueName: "ADDRESS", help: "address to listen on (default 127.0.0.1; use 0.0.0.0 in containers)" },
   databaseUrl: { env: "DATABASE_URL", flag: "database-url", valueName: "URL", help: "postgres:// URL of a Postgres server (default: the embedded PGlite database in the data folder)" },
   dataDir: { env: "WORKQUEUE_DATA_DIR", flag: "data-dir", valueName: "PATH", help: "folder of the embedded database (default .data/)" },
-  apiToken: { env: "WORKQUEUE_API_TOKEN", flag: "api-token", valueName: "TOKEN", help: "bearer token required by mutating routes (default: none, the API is open); prefer the variable, since flags show in process lists" },
+  apiToken: { env: "WORKQUEUE_API_TOKEN", flag: "api-token", valueName: "TOKEN", help: "bearer token of at least 16 characters required by mutating routes (default: none, the API is open); prefer the variable, since flags show in process lists" },
+  allowedOrigins: { env: "WORKQUEUE_ALLOWED_ORIGINS", flag: "allowed-origins", valueName: "ORIGINS", help: "comma-separated origins, besides the server's own, from which browsers may purge, cancel and retry, such as a reverse proxy's https://logs.example.com (default: none)" },
   processor: { env: "WORKQUEUE_PROCESSOR", flag: "processor", valueName: "on|off", help: "whether this instance runs queued items (default on; off for API-only replicas)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", valueName: "LEVEL", help: "fatal, error, warn, info, debug, trace or silent (default info)" },
   demoData: { env: "WORKQUEUE_DEMO_DATA", flag: "demo-data", valueName: "on|off", help: "fill an empty log table with demo logs on start (default on for the embedded database, off with DATABASE_URL)" },
@@ -67,6 +70,16 @@ const onOff = (field: string) =>
     .refine((value) => ["on", "off", "true", "false", "1", "0", "yes", "no"].includes(value), { error: `${field} must be on or off` })
     .transform((value) => ["on", "true", "1", "yes"].includes(value));
 
+/** Whether `value` is an origin as browsers send it: scheme, host and optional port, nothing more. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const RawConfigSchema = z.object({
   port: z.coerce.number({ error: "PORT must be a number" }).int().min(0, { error: "PORT must be between 0 and 65535" }).max(65_535, { error: "PORT must be between 0 and 65535" }).default(8080),
   host: z.string().min(1).default("127.0.0.1"),
@@ -76,6 +89,15 @@ const RawConfigSchema = z.object({
     .optional(),
   dataDir: z.string().min(1).default(".data"),
   apiToken: z.string().min(16, { error: "WORKQUEUE_API_TOKEN must be at least 16 characters; generate one with: openssl rand -hex 32" }).optional(),
+  allowedOrigins: z
+    .string()
+    .transform((value) => value.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""))
+    .check((context) => {
+      for (const origin of context.value) {
+        if (!isOrigin(origin)) context.issues.push({ code: "custom", input: context.value, message: `WORKQUEUE_ALLOWED_ORIGINS contains "${origin}", which is not an origin; give scheme, host and port only, such as https://logs.example.com` });
+      }
+    })
+    .default([]),
   processor: onOff("WORKQUEUE_PROCESSOR").default(true),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent" }).default("info"),
   demoData: onOff("WORKQUEUE_DEMO_DATA").optional(),
@@ -155,15 +177,17 @@ export function readConfig(argv: readonly string[], env: Record<string, string |
       chunkSize: values.chunkSize,
       chunkTargetMs: values.chunkTargetMs === 0 ? null : values.chunkTargetMs,
       maxChunkSize: values.maxChunkSize,
+      allowedOrigins: values.allowedOrigins,
     },
   };
 }
 
 export function helpText(): string {
-  const lines = Object.values(SETTINGS).map((setting) => {
-    const flag = `  --${setting.flag}${setting.valueName ? ` ${setting.valueName}` : ""}`;
-    return `${flag.padEnd(34)} ${setting.env.padEnd(22)} ${setting.help}`;
-  });
+  const flags = Object.values(SETTINGS).map((setting) => `--${setting.flag}${setting.valueName ? ` ${setting.valueName}` : ""}`);
+  const flagWidth = Math.max(...flags.map((flag) => flag.length), "--help, -h".length);
+  const envWidth = Math.max(...Object.values(SETTINGS).map((setting) => setting.env.length));
+  const row = (flag: string, env: string, help: string) => `  ${flag.padEnd(flagWidth)}  ${env.padEnd(envWidth)}  ${help}`;
+
   return [
     "logmk-workqueue: the LogMk work queue's reference server (REST API, Server-Sent Events, queue page and purge screen).",
     "",
@@ -171,9 +195,9 @@ export function helpText(): string {
     "",
     "Each setting is a flag or an environment variable; the flag wins.",
     "",
-    `  ${"FLAG".padEnd(32)} ${"VARIABLE".padEnd(22)} MEANING`,
-    ...lines,
-    `  ${"--help, -h".padEnd(32)} ${"".padEnd(22)} print this text`,
+    row("FLAG", "VARIABLE", "MEANING"),
+    ...Object.values(SETTINGS).map((setting, index) => row(flags[index]!, setting.env, setting.help)),
+    row("--help, -h", "", "print this text"),
     "",
     "Stop it with Ctrl-C or SIGTERM: the running chunk finishes, its item goes back to the queue, and the process exits.",
   ].join("\n");

@@ -102,6 +102,7 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
       logger,
       signal: shutdown.signal,
       pages: { tokenCookie: TOKEN_COOKIE },
+      allowedOrigins: config.allowedOrigins,
       ...(config.apiToken ? { auth: bearerTokenAuth({ token: config.apiToken, cookieName: TOKEN_COOKIE }) } : {}),
     });
 
