@@ -10,7 +10,7 @@
  * `--log-table` (Log) as needed. The queue lives in `--queue-schema` (workqueue).
  */
 import { parseArgs } from "node:util";
-import { createLogPurgeHandler, createLogPurgeService, createProcessor, createWorkQueue, type QueueEvent } from "@logmk/workqueue";
+import { createLogPurgeHandler, createLogPurgeService, createProcessor, createWorkQueue, errorMessageOf, type QueueEvent } from "@logmk/workqueue";
 import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-postgres";
 import postgres from "postgres";
 
@@ -102,6 +102,10 @@ try {
 
   await processor.start();
   await finished;
+} catch (error) {
+  // A wrong --log-schema or --log-table is the usual cause; say so instead of printing a stack trace.
+  console.error(`The purge could not run: ${errorMessageOf(error)}. Check --log-schema and --log-table (${logSchema}.${args["log-table"]}), or pass --demo.`);
+  process.exitCode = 1;
 } finally {
   await processor.stop();
   await queue.close();

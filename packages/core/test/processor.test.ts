@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ItemStopError, PermanentJobError, type QueueEvent, type WorkQueueStore } from "@logmk/workqueue";
+import { ItemStopError, type Logger, PermanentJobError, type QueueEvent, type WorkQueueStore } from "@logmk/workqueue";
 import { createHarness, createTestHandler, deferred, partitionableStore, settle, startProcessor } from "./support.js";
 
 describe("processor", () => {
@@ -365,6 +365,37 @@ describe("processor", () => {
     expect(processor.isRunning()).toBe(true);
     await processor[Symbol.asyncDispose]();
     expect(processor.isRunning()).toBe(false);
+  });
+
+  it("binds each log field once per line", async () => {
+    const harness = createHarness();
+    // Records the bindings of every child chain, as pino writes them: a key bound twice appears twice.
+    const chains: string[][] = [];
+    const lines: Array<{ message: string; keys: string[] }> = [];
+    const chainLogger = (bound: string[]): Logger => {
+      const write = (fields: Record<string, unknown>, message: string) => lines.push({ message, keys: [...bound, ...Object.keys(fields)] });
+      return {
+        debug: write,
+        info: write,
+        warn: write,
+        error: write,
+        child: (bindings) => {
+          const next = [...bound, ...Object.keys(bindings)];
+          chains.push(next);
+          return chainLogger(next);
+        },
+      };
+    };
+    const processor = startProcessor(harness, { logger: chainLogger([]), workerId: "worker-logs", handlers: [createTestHandler(async () => {})] });
+    await processor.start();
+
+    const item = await harness.queue.enqueue({ type: "TEST_JOB", podName: "p", payload: { label: "x" } });
+    await settle(harness.clock, async () => (await harness.store.getItem({ id: item.id }))?.status === "COMPLETED");
+    await processor.stop();
+
+    const completed = lines.find((line) => line.message === `Item ${item.id} completed`);
+    expect(completed?.keys).toEqual(expect.arrayContaining(["workerId", "itemId"]));
+    for (const chain of chains) expect(new Set(chain).size).toBe(chain.length);
   });
 
   it("rejects invalid options with the field name", () => {

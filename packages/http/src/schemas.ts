@@ -76,7 +76,9 @@ export const ProblemSchema = z.object({
 
 /** Query of `GET /api/workqueue`; the numbers arrive as strings and are parsed by the route. */
 export const ListQuerySchema = z.object({
-  status: WorkQueueStatusSchema.optional(),
+  status: z
+    .enum(WorkQueueStatusSchema.options, { error: (issue) => `must be one of ${WorkQueueStatusSchema.options.join(", ")} in upper case, not ${JSON.stringify(issue.input)}` })
+    .optional(),
   type: z.string().max(64, { error: "type must be at most 64 characters" }).optional(),
   podName: PodNameSchema.optional(),
   deployment: DeploymentSchema.optional(),

@@ -48,11 +48,11 @@ export const WorkQueueItemResponseSchema = WorkQueueItemSchema.omit({ fencingTok
   leaseExpiresAt: z.string().nullable(),
   cancelRequestedAt: z.string().nullable(),
   /** Preset the purge range came from (`all`, `hour`, `day`, `week`, `month`), or null. */
-  timeRange: z.string().nullable(),
+  timeRange: z.string().nullable().describe("Preset the purge range came from (all, hour, day, week, month), or null"),
   /** `HH:MM:SS` since `startedAt`, up to `completedAt` once the item finished. */
-  elapsedTime: z.string().nullable(),
+  elapsedTime: z.string().nullable().describe("HH:MM:SS since startedAt, up to completedAt once the item finished; null before it started"),
   /** Seconds left at the measured rate, or null when unknown. */
-  estimatedTimeRemaining: z.number().int().nullable(),
+  estimatedTimeRemaining: z.number().int().nullable().describe("Whole seconds left at the rate measured so far, or null when unknown"),
 });
 
 export type WorkQueueItemResponse = z.infer<typeof WorkQueueItemResponseSchema>;
