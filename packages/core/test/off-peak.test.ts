@@ -73,4 +73,21 @@ describe("off-peak scheduling", () => {
       message: expect.stringContaining("configure offPeakWindow"),
     });
   });
+
+  it("retries a cancelled off-peak item at the next window", async () => {
+    // Saturday noon in Berlin: the window opens at 01:00 CET, midnight UTC.
+    const clock = createManualClock("2026-03-28T12:00:00Z");
+    const store = createMemoryStore({ clock });
+    const queue = createWorkQueue({ store, handlers: [{ type: "TEST_JOB", payloadSchema: TestPayloadSchema }], clock, offPeakWindow: window });
+    const offPeak = await queue.enqueue({ type: "TEST_JOB", podName: "night", payload: { label: "night" }, schedule: "off-peak" });
+    const immediate = await queue.enqueue({ type: "TEST_JOB", podName: "day", payload: { label: "day" } });
+    await queue.cancel(offPeak.id);
+    await queue.cancel(immediate.id);
+
+    const retriedOffPeak = await queue.retry(offPeak.id);
+    const retriedNow = await queue.retry(immediate.id);
+
+    expect(retriedOffPeak.runAt.toISOString()).toBe("2026-03-29T00:00:00.000Z");
+    expect(retriedNow.runAt.toISOString()).toBe("2026-03-28T12:00:00.000Z");
+  });
 });

@@ -239,12 +239,14 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     },
 
     async retry(id) {
-      const result = await store.retryItem({ id, maxOpenItems });
+      // An off-peak item retried outside its window would be claimed and released at once.
+      const offPeakRunAt = offPeakWindow ? offPeakWindow.nextStart(clock.now()) : null;
+      const result = await store.retryItem({ id, maxOpenItems, offPeakRunAt });
       if (!result.item) throw notFound(id);
       if (!result.applied) {
         throw new WorkQueueError("INVALID_STATE", `Item ${id} is ${result.item.status} and cannot be retried; only FAILED and CANCELLED items can.`, { item: result.item });
       }
-      logger.info({ itemId: id, previousError: result.previousErrorMessage }, `Retrying item ${id} by request`);
+      logger.info({ itemId: id, previousError: result.previousErrorMessage, runAt: result.item.runAt.toISOString() }, `Retrying item ${id} by request`);
       return result.item;
     },
 

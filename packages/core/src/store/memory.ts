@@ -274,7 +274,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
       return { applied: true, item: copy(item) };
     },
 
-    async retryItem({ id, maxOpenItems }) {
+    async retryItem({ id, maxOpenItems, offPeakRunAt }) {
       const item = items.get(id);
       if (!item) return { applied: false, item: null, previousErrorMessage: null };
       if (item.status !== "FAILED" && item.status !== "CANCELLED") {
@@ -293,7 +293,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
       item.status = "PENDING";
       item.attempts = 0;
       item.errorMessage = null;
-      item.runAt = at;
+      item.runAt = item.schedule === "off-peak" && offPeakRunAt && offPeakRunAt > at ? new Date(offPeakRunAt) : at;
       item.completedAt = null;
       item.cancelRequestedAt = null;
       item.stopReason = null;

@@ -108,6 +108,12 @@ export interface ChangeResult {
 
 export interface RetryItemParams extends ItemIdParams {
   maxOpenItems: number | null;
+  /**
+   * When an item with schedule `off-peak` may run again, such as the next start of the off-peak
+   * window; an instant already past means at once. Items with schedule `now`, and every item
+   * when this is absent, become eligible at once.
+   */
+  offPeakRunAt?: Date | null;
 }
 
 export interface RetryItemResult extends ChangeResult {

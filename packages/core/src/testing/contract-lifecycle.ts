@@ -189,6 +189,25 @@ export function registerLifecycleTests(fixture: () => StoreContractFixture, opti
     expect((await store.retryItem({ id: again.id + 1000, maxOpenItems: null })).item).toBeNull();
   });
 
+  it("retries an off-peak item at the window", async () => {
+    const { store, now } = fixture();
+    const offPeak = await store.enqueue({ item: newItem({ schedule: "off-peak", podName: "off-peak" }), maxOpenItems: null });
+    const immediate = await store.enqueue({ item: newItem({ podName: "now" }), maxOpenItems: null });
+    await store.cancelPending({ id: offPeak.id });
+    await store.cancelPending({ id: immediate.id });
+    const windowStart = new Date((await now()).getTime() + 3_600_000);
+
+    const retriedOffPeak = await store.retryItem({ id: offPeak.id, maxOpenItems: null, offPeakRunAt: windowStart });
+    const retriedNow = await store.retryItem({ id: immediate.id, maxOpenItems: null, offPeakRunAt: windowStart });
+
+    expect(retriedOffPeak.item?.status).toBe("PENDING");
+    expect(retriedOffPeak.item?.runAt.getTime()).toBe(windowStart.getTime());
+    expect(retriedNow.item?.status).toBe("PENDING");
+    expect(retriedNow.item!.runAt.getTime()).toBeLessThan(windowStart.getTime());
+    const claimed = await store.claimNext({ workerId: "worker-a", types: ["TEST_JOB"], leaseMs: 60_000, limit: 10 });
+    expect(claimed.map((item) => item.id)).toEqual([immediate.id]);
+  });
+
   it("rejects a retry while another item holds the unique key", async () => {
     const { store } = fixture();
     const first = await store.enqueue({ item: newItem({ uniqueKey: "LOG_PURGE:api/pod-1" }), maxOpenItems: null });

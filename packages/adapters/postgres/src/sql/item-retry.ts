@@ -4,7 +4,8 @@ import type { QueueNames } from "./queue-names.js";
 /**
  * Puts FAILED or CANCELLED item `$1` back to PENDING with its attempts reset, keeping its
  * progress and checkpoint, and records `QueueItemRetried` (reason `manual`) carrying the error it
- * had. Returns the item and `previous_error_message`.
+ * had. An off-peak item waits until `$2` when that is later than now. Returns the item and
+ * `previous_error_message`.
  */
 export function itemRetrySql(names: QueueNames): string {
   return `WITH previous AS (
@@ -14,7 +15,7 @@ export function itemRetrySql(names: QueueNames): string {
       status = 'PENDING',
       attempts = 0,
       error_message = NULL,
-      run_at = now(),
+      run_at = CASE WHEN schedule = 'off-peak' THEN GREATEST(now(), COALESCE($2::timestamptz, now())) ELSE now() END,
       completed_at = NULL,
       cancel_requested_at = NULL,
       stop_reason = NULL,

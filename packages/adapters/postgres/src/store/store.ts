@@ -226,7 +226,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return guardedWrite(executor, statements.itemCancelPending, [id], id);
     },
 
-    async retryItem({ id, maxOpenItems }) {
+    async retryItem({ id, maxOpenItems, offPeakRunAt }) {
       const current = await store.getItem({ id });
       if (!current) return { applied: false, item: null, previousErrorMessage: null };
       if (current.status !== "FAILED" && current.status !== "CANCELLED") return { applied: false, item: current, previousErrorMessage: null };
@@ -235,7 +235,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         new WorkQueueError("CONFLICT", `Item ${id} cannot be retried while item ${open.id} with the same unique key "${current.uniqueKey}" is open; wait for it to finish or cancel it.`, { item: open, cause });
 
       return admitItem(executor, { names, statements }, { uniqueKey: current.uniqueKey, itemId: id, maxOpenItems, conflict }, async (db) => {
-        const { rows } = await db.query<ItemRow & { previous_error_message: string | null }>(statements.itemRetry, [id]);
+        const { rows } = await db.query<ItemRow & { previous_error_message: string | null }>(statements.itemRetry, [id, offPeakRunAt ?? null]);
         const row = rows[0];
         if (!row) return { applied: false, item: await readItem(db, id), previousErrorMessage: null };
         return { applied: true, item: itemFromRow(row), previousErrorMessage: row.previous_error_message ?? null };

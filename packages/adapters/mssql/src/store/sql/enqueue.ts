@@ -85,12 +85,13 @@ SELECT 'APPLIED' AS [Outcome], ${itemColumnList("q")} FROM ${tables.items} AS q 
 
 /**
  * Puts a FAILED or CANCELLED item back to PENDING with its attempts reset, keeping its progress
- * and checkpoint. Ends with `APPLIED`, `NOT_APPLIED` (missing or not retryable), `CONFLICT` or
+ * and checkpoint. An off-peak item waits until `@OffPeakRunAt` when that is later than now. Ends with `APPLIED`, `NOT_APPLIED` (missing or not retryable), `CONFLICT` or
  * `QUEUE_FULL`; `PreviousErrorMessage` carries the error the retry cleared.
  */
 export function itemRetry(tables: QueueTables, params: RetryItemParams, lockTimeoutMs: number): SqlStatement {
   const update = `UPDATE ${tables.items}
-SET [Status] = 'PENDING', [Attempts] = 0, [ErrorMessage] = NULL, [RunAt] = @Now, [CompletedAt] = NULL,
+SET [Status] = 'PENDING', [Attempts] = 0, [ErrorMessage] = NULL,
+  [RunAt] = CASE WHEN [Schedule] = 'off-peak' AND @OffPeakRunAt > @Now THEN @OffPeakRunAt ELSE @Now END, [CompletedAt] = NULL,
   [CancelRequestedAt] = NULL, [StopReason] = NULL, [UpdatedAt] = @Now, [LockedBy] = NULL, [LeaseExpiresAt] = NULL
 OUTPUT inserted.[Id], inserted.[Status] INTO @Changed ([Id], [Status])
 WHERE [Id] = @Id AND [Status] IN ('FAILED', 'CANCELLED');`;
@@ -116,6 +117,6 @@ ${uniqueGuard(tables, update, "@Id")}
 ${eventInsert(tables, { name: "'QueueItemRetried'", reason: "'manual'", errorMessage: "@PreviousErrorMessage" })}
 COMMIT TRANSACTION;
 SELECT 'APPLIED' AS [Outcome], @PreviousErrorMessage AS [PreviousErrorMessage], ${itemColumnList("q")} FROM ${tables.items} AS q INNER JOIN @Changed AS c ON c.[Id] = q.[Id];`,
-    parameters: [param.bigint("Id", params.id), ...limitParameters(tables, { maxOpenItems: params.maxOpenItems, lockTimeoutMs })],
+    parameters: [param.bigint("Id", params.id), param.datetime2("OffPeakRunAt", params.offPeakRunAt ?? null), ...limitParameters(tables, { maxOpenItems: params.maxOpenItems, lockTimeoutMs })],
   };
 }
