@@ -71,6 +71,30 @@ describe("chunked log purge", () => {
     expect(done?.item).toMatchObject({ progress: 100, recordsAffected: 60_000 });
   });
 
+  it("refreshes target statistics once at the end", async () => {
+    const harness = createPurgeHarness();
+    const now = harness.clock.now();
+    harness.target.generate({ deployment: "api", podName: "p", count: 12_000, from: new Date(now.getTime() - DAY), to: now });
+    harness.target.generate({ deployment: "api", podName: "failing", count: 3_000, from: new Date(now.getTime() - DAY), to: now });
+    const refreshes: number[] = [];
+    harness.target.refreshStatistics = async () => {
+      refreshes.push(harness.target.countRows({ podName: "p" }));
+      if (refreshes.length === 2) throw new Error("permission denied for table Log");
+    };
+    const first = await harness.service.enqueue({ podName: "p" });
+    const second = await harness.service.enqueue({ podName: "failing" });
+    const processor = harness.processor({ concurrency: 1, purge: { chunkSize: 5_000, targetChunkMs: null } });
+
+    await processor.start();
+    await settle(harness.clock, completed(harness, first.id), 20_000);
+    await settle(harness.clock, completed(harness, second.id), 20_000);
+    await processor.stop();
+
+    expect(refreshes).toEqual([0, 0]);
+    expect((await harness.store.getItem({ id: second.id }))?.recordsAffected).toBe(3_000);
+    expect(harness.logger.lines.some((line) => line.level === "warn" && line.message.includes(`Refreshing the log table statistics after item ${second.id} failed`))).toBe(true);
+  });
+
   it("resumes after a crash with an exact count", async () => {
     const harness = createPurgeHarness({
       beforeChunk: async ({ chunk }) => {

@@ -183,6 +183,28 @@ describe("postgres log target (PGlite)", () => {
     expect(none).toBe(0);
   });
 
+  it("refreshes estimates after a purge", async () => {
+    const schema = await logSchema();
+    await insertLogRows(admin, schema, [
+      { deployment: "api", pod: "api-1", count: 20_000, start: T0, stepMs: 1_000 },
+      { deployment: "api", pod: "api-2", count: 20_000, start: T0, stepMs: 1_000 },
+    ]);
+    await admin.exec(`ANALYZE "${schema}"."Log"`);
+    const logTarget = target(schema);
+    const range = { deployment: "api", podName: "api-1", from: null, to: minutes(24 * 60), maxId: await logTarget.maxLogId() };
+    await purgeAll(logTarget, range, 5_000);
+
+    const stale = await logTarget.estimateRows(range);
+    await logTarget.refreshStatistics!();
+    const fresh = await logTarget.estimateRows(range);
+    const pods = await logTarget.listPods();
+
+    expect(stale).toBeGreaterThan(10_000);
+    expect(fresh).toBeLessThan(100);
+    expect(pods.map((pod) => pod.podName)).toEqual(["api-2"]);
+    expect(pods[0]!.approximateCount).toBeGreaterThan(10_000);
+  });
+
   it("estimates a pod within its deployment", async () => {
     const schema = await logSchema();
     // Deployment "big" holds most rows, so treating deployment and pod as independent would halve "small-1".

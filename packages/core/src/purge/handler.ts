@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { nextEventLoopTurn, type Clock, systemClock } from "../clock.js";
-import { WorkQueueError } from "../errors.js";
+import { WorkQueueError, errorMessageOf } from "../errors.js";
 import { DEFAULTS } from "../model/limits.js";
 import { ItemStopError, type HandlerContext, type WorkQueueHandler } from "../processor/handler.js";
 import type { ReportProgressParams } from "../store/port.js";
@@ -84,6 +84,19 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
   }
   const retryPolicy: ChunkRetryPolicy = { ...DEFAULT_CHUNK_RETRY, ...options.chunkRetry };
 
+  /**
+   * Lets the target refresh its row estimates, which would otherwise still count the deleted rows.
+   * A failure only leaves the estimates stale, so it is logged and the purge completes.
+   */
+  async function refreshStatistics(itemId: number, logger: HandlerContext<LogPurgePayload>["logger"]): Promise<void> {
+    if (!target.refreshStatistics) return;
+    try {
+      await target.refreshStatistics();
+    } catch (error) {
+      logger.warn({ err: error }, `Refreshing the log table statistics after item ${itemId} failed; estimates stay stale until the database refreshes them: ${errorMessageOf(error)}`);
+    }
+  }
+
   async function run(context: HandlerContext<LogPurgePayload>) {
     const { item, payload, signal, logger } = context;
     const range = rangeOf(item.podName, item.deployment, payload);
@@ -145,6 +158,7 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
 
       if (result.done) {
         logger.info({ recordsAffected, chunks }, `Purge of item ${item.id} deleted its last rows`);
+        if (recordsAffected > 0) await refreshStatistics(item.id, logger);
         return { recordsAffected, checkpoint: cursor };
       }
       await nextEventLoopTurn();

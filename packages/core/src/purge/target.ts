@@ -79,6 +79,11 @@ export interface LogPurgeTarget {
   /** Deletes the next chunk of the range, walking the (deployment, pod, timestamp) index by key. */
   deleteChunk(params: DeleteChunkParams): Promise<ChunkResult>;
   listPods(): Promise<PodSummary[]>;
+  /**
+   * Refreshes the statistics that `estimateRows` and `listPods` read, once a purge has deleted its
+   * last rows. Optional: a database whose statistics follow deletes by themselves needs none.
+   */
+  refreshStatistics?(): Promise<void>;
   /** Classifies a thrown error as a transient kind that the purge retries, or null when it is not transient. */
   classifyError(error: unknown): ChunkErrorKind | null;
   close?(): Promise<void>;

@@ -4,6 +4,7 @@ import { openExecutor } from "../executor/connect.js";
 import { databaseNowSql } from "../sql/database.js";
 import { chunkTimeoutsSql, type ChunkScope } from "../sql/log-chunk.js";
 import { logMaxIdSql } from "../sql/log-catalog.js";
+import { logAnalyzeSql } from "../sql/log-analyze.js";
 import { logPodEstimateSql, logRangeEstimateSql, planRowsOf } from "../sql/log-estimate.js";
 import { logPodDeploymentsSql, logPodExistsSql } from "../sql/log-pod-find.js";
 import { logPodsSql } from "../sql/log-pods.js";
@@ -152,6 +153,10 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
         return Math.round(planRowsOf(plan[0]) / deploymentsPerPod.get(row.pod)!);
       });
       return rows.map((row, index) => ({ deployment: row.deployment, podName: row.pod, approximateCount: estimates[index]!, oldest: row.oldest, newest: row.newest }));
+    },
+
+    async refreshStatistics() {
+      await executor.query(logAnalyzeSql(table));
     },
 
     classifyError,
