@@ -109,6 +109,9 @@ export function createMssqlLogTarget(options: MssqlLogTargetOptions): MssqlLogTa
       return { exists: deployments.length > 0, deployments };
     },
 
+    // NOTE: this target has no refreshStatistics. SQL Server refreshes statistics by itself once
+    // enough rows changed (AUTO_UPDATE_STATISTICS), so after a purge of a small pod in a large
+    // table the estimates may still count its deleted rows; UPDATE STATISTICS was never run here.
     async estimateRows(range) {
       if (range.maxId === null) return 0;
       const [row] = await lookup(logPodStatistics(table, range, settings.estimateCountCap));
