@@ -177,10 +177,14 @@ describe("postgres log target (PGlite)", () => {
 
     const half = await logTarget.estimateRows({ deployment: "api", podName: "api-1", from: null, to: minutes(20_000 / 120), maxId });
     const none = await logTarget.estimateRows({ deployment: "api", podName: "api-1", from: null, to: minutes(60), maxId: null });
+    const beforeOldest = await logTarget.estimateRows({ deployment: "api", podName: "api-1", from: null, to: minutes(-60), maxId });
+    const otherDeployment = await logTarget.estimateRows({ deployment: "web", podName: "api-1", from: null, to: minutes(60), maxId });
 
     expect(half).toBeGreaterThan(5_000);
     expect(half).toBeLessThan(20_000);
     expect(none).toBe(0);
+    expect(beforeOldest).toBe(0);
+    expect(otherDeployment).toBe(0);
   });
 
   it("refreshes estimates after a purge", async () => {
@@ -191,18 +195,23 @@ describe("postgres log target (PGlite)", () => {
     ]);
     await admin.exec(`ANALYZE "${schema}"."Log"`);
     const logTarget = target(schema);
-    const range = { deployment: "api", podName: "api-1", from: null, to: minutes(24 * 60), maxId: await logTarget.maxLogId() };
-    await purgeAll(logTarget, range, 5_000);
+    const maxId = await logTarget.maxLogId();
+    const wholePod = { deployment: "api", podName: "api-1", from: null, to: minutes(24 * 60), maxId };
+    // The first half of the pod's rows: one per second from T0.
+    await purgeAll(logTarget, { ...wholePod, to: new Date(T0.getTime() + 10_000 * 1_000) }, 5_000);
 
-    const stale = await logTarget.estimateRows(range);
+    const stale = await logTarget.estimateRows(wholePod);
+    const stalePods = await logTarget.listPods();
     await logTarget.refreshStatistics!();
-    const fresh = await logTarget.estimateRows(range);
-    const pods = await logTarget.listPods();
+    const fresh = await logTarget.estimateRows(wholePod);
+    const freshPods = await logTarget.listPods();
 
-    expect(stale).toBeGreaterThan(10_000);
-    expect(fresh).toBeLessThan(100);
-    expect(pods.map((pod) => pod.podName)).toEqual(["api-2"]);
-    expect(pods[0]!.approximateCount).toBeGreaterThan(10_000);
+    expect(stale).toBeGreaterThan(15_000);
+    expect(fresh).toBeGreaterThan(7_000);
+    expect(fresh).toBeLessThan(13_000);
+    expect(stalePods.find((pod) => pod.podName === "api-1")!.approximateCount).toBeGreaterThan(15_000);
+    expect(freshPods.find((pod) => pod.podName === "api-1")!.approximateCount).toBeLessThan(13_000);
+    expect(freshPods.find((pod) => pod.podName === "api-2")!.approximateCount).toBeGreaterThan(15_000);
   });
 
   it("estimates a pod within its deployment", async () => {

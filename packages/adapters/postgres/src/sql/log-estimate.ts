@@ -1,6 +1,6 @@
 import type { PurgeRange } from "@logmk/workqueue";
 import { SqlParams, type LogTable, type TimeSql } from "../target/log-table.js";
-import type { BoundSql } from "./log-chunk.js";
+import { podConditions, type BoundSql } from "./log-chunk.js";
 
 /**
  * Explains the SELECT of the pod's rows in the purge's range, across deployments. The estimate is
@@ -31,4 +31,18 @@ export function planRowsOf(row: Record<string, unknown> | undefined): number {
   const plans = (typeof raw === "string" ? JSON.parse(raw) : raw) as Array<{ Plan?: { "Plan Rows"?: number } }> | undefined;
   const rows = plans?.[0]?.Plan?.["Plan Rows"];
   return typeof rows === "number" && Number.isFinite(rows) ? Math.max(0, Math.round(rows)) : 0;
+}
+
+/**
+ * Checks whether the purge's range holds any row, in one descent of the (deployment, pod,
+ * timestamp) index. The planner never estimates fewer than one row, so without this check a range
+ * before the pod's oldest log would preview as a few rows to delete.
+ */
+export function logRangeExistsSql(table: LogTable, time: TimeSql, range: PurgeRange): BoundSql {
+  const params = new SqlParams();
+  const conditions = podConditions({ table, range }, params);
+  if (range.from !== null) conditions.push(`${table.timestamp} >= ${time.instant(params.add(range.from.toISOString()))}`);
+  conditions.push(`${table.timestamp} < ${time.instant(params.add(range.to.toISOString()))}`);
+  conditions.push(`${table.id} <= ${params.add(range.maxId)}`);
+  return { text: `SELECT EXISTS (SELECT 1 FROM ${table.table} WHERE ${conditions.join(" AND ")}) AS found`, values: params.values };
 }

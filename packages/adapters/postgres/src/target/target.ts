@@ -5,7 +5,7 @@ import { databaseNowSql } from "../sql/database.js";
 import { chunkTimeoutsSql, type ChunkScope } from "../sql/log-chunk.js";
 import { logMaxIdSql } from "../sql/log-catalog.js";
 import { logAnalyzeSql } from "../sql/log-analyze.js";
-import { logPodEstimateSql, logRangeEstimateSql, planRowsOf } from "../sql/log-estimate.js";
+import { logPodEstimateSql, logRangeEstimateSql, logRangeExistsSql, planRowsOf } from "../sql/log-estimate.js";
 import { logPodDeploymentsSql, logPodExistsSql } from "../sql/log-pod-find.js";
 import { logPodsSql } from "../sql/log-pods.js";
 import { toNumber } from "../store/rows.js";
@@ -131,8 +131,11 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
     },
 
     async estimateRows(range) {
-      const statement = logRangeEstimateSql(table, await timeOf(), range);
-      const { rows } = await executor.query(statement.text, statement.values);
+      const time = await timeOf();
+      const statement = logRangeEstimateSql(table, time, range);
+      const probe = logRangeExistsSql(table, time, range);
+      const [{ rows }, { rows: found }] = await Promise.all([executor.query(statement.text, statement.values), executor.query<{ found: boolean }>(probe.text, probe.values)]);
+      if (found[0]?.found !== true) return 0;
       const acrossDeployments = planRowsOf(rows[0]);
       if (table.deployment === null) return acrossDeployments;
       // Share the pod's rows evenly among the deployments that have the pod name.
