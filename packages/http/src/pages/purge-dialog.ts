@@ -40,6 +40,9 @@ function scheduleField(window: OffPeakWindow | undefined, now: Date): Html {
 </fieldset>`;
 }
 
+/** Element that page.js fills with the error of a request sent from the dialog; the style sheet hides it while empty. */
+const dialogError = html`<p class="dialog-error" role="alert"></p>`;
+
 export interface PurgeFormParams {
   urls: PageUrls;
   pod: PodResponse;
@@ -69,6 +72,7 @@ export function purgeForm({ urls, pod, offPeakWindow, now }: PurgeFormParams): H
     </div>
   </fieldset>
   ${scheduleField(offPeakWindow, now)}
+  ${dialogError}
   <div class="actions">
     <button type="submit" class="button primary" autofocus>Preview</button>
     <button type="button" class="button" data-close-dialog>Close</button>
@@ -105,6 +109,7 @@ export function purgeConfirm({ urls, preview, schedule, offPeakWindow, now }: Pu
   <input type="hidden" name="to" value="${preview.to}">
   <input type="hidden" name="schedule" value="${schedule}">
   <input type="hidden" name="displayedEstimate" value="${String(preview.estimatedRecords)}">
+  ${dialogError}
   <div class="actions">
     <button type="submit" class="button danger" autofocus>Queue the purge</button>
     <button type="button" class="button" hx-get="${urls.purgeForm(preview.deployment, preview.podName)}" hx-target="#purge-dialog-body">Back</button>

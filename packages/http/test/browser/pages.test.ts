@@ -92,9 +92,29 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: "Preview" }).click();
 
-    const message = await toast("API token").first().textContent();
-    expect(message).toContain("This action needs the API token. Enter it in the form at the top of the page.");
-    expect(message).not.toContain("Authorization");
+    const alert = dialog.getByRole("alert");
+    await expect.poll(() => alert.textContent()).toContain("This action needs the API token.");
+    expect(await alert.textContent()).toBe("This action needs the API token. Close this dialog and enter the token in the form at the top of the page.");
+    expect(await page.locator("#toasts .toast").count()).toBe(0);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+  });
+
+  it("shows errors outside a dialog as toasts that can be dismissed", async () => {
+    await page.goto(url("/queue"));
+    await page.route("**/queue/list**", (route) =>
+      route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify({ detail: "The store is not available." }) }),
+    );
+    try {
+      await page.getByRole("button", { name: "Refresh" }).click();
+      const error = toast("The store is not available.");
+      await error.waitFor();
+      expect(await error.getAttribute("role")).toBe("alert");
+      await error.getByRole("button", { name: "Dismiss" }).click();
+      await expect.poll(() => error.count()).toBe(0);
+    } finally {
+      await page.unroute("**/queue/list**");
+    }
   });
 
   it("asks for the token once and keeps it in an HttpOnly cookie", async () => {
@@ -113,6 +133,29 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe("Strict");
     expect(cookie?.path).toBe("/");
+  });
+
+  it("shows errors of the purge dialog inside the dialog", async () => {
+    await page.goto(url("/purge"));
+    await row(PODS.offPeak).getByRole("button", { name: `Purge logs of pod ${PODS.offPeak.pod}` }).click();
+    const dialog = page.getByRole("dialog");
+    const alert = dialog.getByRole("alert");
+    await dialog.getByLabel("Custom range").check();
+    await dialog.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => alert.textContent()).toBe("A custom range needs a start, an end or both; fill in From or To.");
+
+    await dialog.getByLabel(/^From/).fill("2025-03-02T10:00:00");
+    await dialog.getByLabel(/^To/).fill("2025-03-01T10:00:00");
+    await dialog.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => alert.textContent()).not.toContain("A custom range needs");
+    expect(await alert.textContent()).toContain("must be before");
+    expect(await page.locator("#toasts .toast-error").count()).toBe(0);
+
+    await dialog.getByLabel("All logs").check();
+    await dialog.getByRole("button", { name: "Preview" }).click();
+    await dialog.getByText("log lines will be deleted").waitFor();
+    expect(await dialog.getByRole("alert").count()).toBe(0);
+    await dialog.getByRole("button", { name: "Close" }).click();
   });
 
   it("shows hostile pod names as text and runs nothing", async () => {

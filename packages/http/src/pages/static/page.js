@@ -56,13 +56,42 @@
     }
   });
 
-  // Error responses of the app are problem+json: show their detail as a toast instead of swapping JSON into the page.
+  /**
+   * Shows an error of a request sent from an open dialog in the dialog's alert element, because a
+   * modal dialog makes the rest of the page inert: a toast would sit behind it and its close
+   * button could not be clicked. Errors of requests from the page itself become toasts.
+   */
+  function showRequestError(source, message) {
+    const dialog = source instanceof Element ? source.closest("dialog[open]") : null;
+    if (!dialog) {
+      showToast("error", message);
+      return;
+    }
+    let alert = dialog.querySelector(".dialog-error");
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.className = "dialog-error";
+      alert.setAttribute("role", "alert");
+      (dialog.querySelector(".actions") ?? dialog.lastElementChild)?.before(alert);
+    }
+    alert.textContent = message;
+  }
+
+  // A new request from a dialog clears its last error, so that an error shown later is announced again.
+  document.addEventListener("htmx:before:request", (event) => {
+    const source = event.detail?.ctx?.sourceElement ?? event.target;
+    const alert = source instanceof Element ? source.closest("dialog[open]")?.querySelector(".dialog-error") : null;
+    if (alert) alert.textContent = "";
+  });
+
+  // Error responses of the app are problem+json: show their detail instead of swapping JSON into the page.
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail?.ctx;
     const status = ctx?.response?.status ?? 0;
     if (status < 400) return;
     event.preventDefault();
 
+    const source = ctx.sourceElement ?? event.target;
     let message = `The server responded with status ${status}.`;
     const type = ctx.response.headers?.get("Content-Type") ?? "";
     if (type.includes("json")) {
@@ -74,14 +103,19 @@
       }
     }
     // The problem's detail speaks to API clients (an Authorization header), which a person at the page cannot send.
-    if (status === 401) message = "This action needs the API token. Enter it in the form at the top of the page.";
-    showToast("error", message);
+    if (status === 401) {
+      const inDialog = source instanceof Element && source.closest("dialog[open]") !== null;
+      message = inDialog
+        ? "This action needs the API token. Close this dialog and enter the token in the form at the top of the page."
+        : "This action needs the API token. Enter it in the form at the top of the page.";
+    }
+    showRequestError(source, message);
   });
 
   document.addEventListener("htmx:error", (event) => {
     if (event.target?.id === "live") return;
     const error = event.detail?.error;
-    showToast("error", `The request failed: ${error?.message ?? error ?? "no answer from the server"}. Check that the server runs, then try again.`);
+    showRequestError(event.target, `The request failed: ${error?.message ?? error ?? "no answer from the server"}. Check that the server runs, then try again.`);
   });
 
   function setLiveState(state, text) {
