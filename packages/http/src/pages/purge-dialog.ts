@@ -88,7 +88,10 @@ export interface PurgeConfirmParams {
   now: Date;
 }
 
-/** Renders the second step: the estimate and the resolved range. "Queue the purge" queues exactly this range. */
+/**
+ * Renders the second step: the estimate and the resolved range. "Queue the purge" queues exactly
+ * this range. The focus starts on "Back", so that pressing Enter again after "Preview" cannot queue a purge.
+ */
 export function purgeConfirm({ urls, preview, schedule, offPeakWindow, now }: PurgeConfirmParams): Html {
   const range = preview.from === null ? html`all logs before ${time(preview.to)}` : html`logs from ${time(preview.from)} to ${time(preview.to)}`;
   const when = schedule === "off-peak" && offPeakWindow !== undefined
@@ -111,8 +114,8 @@ export function purgeConfirm({ urls, preview, schedule, offPeakWindow, now }: Pu
   <input type="hidden" name="displayedEstimate" value="${String(preview.estimatedRecords)}">
   ${dialogError}
   <div class="actions">
-    <button type="submit" class="button danger" autofocus>Queue the purge</button>
-    <button type="button" class="button" hx-get="${urls.purgeForm(preview.deployment, preview.podName)}" hx-target="#purge-dialog-body">Back</button>
+    <button type="submit" class="button danger">Queue the purge</button>
+    <button type="button" class="button" hx-get="${urls.purgeForm(preview.deployment, preview.podName)}" hx-target="#purge-dialog-body" autofocus>Back</button>
     <button type="button" class="button" data-close-dialog>Close</button>
   </div>
 </form>`;

@@ -158,6 +158,32 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await dialog.getByRole("button", { name: "Close" }).click();
   });
 
+  it("does not queue on a second Enter", async () => {
+    const queueRequests: string[] = [];
+    const listener = (request: { url(): string }) => {
+      if (request.url().endsWith("/purge/queue")) queueRequests.push(request.url());
+    };
+    page.on("request", listener);
+    try {
+      await page.goto(url("/purge"));
+      await row(PODS.offPeak).getByRole("button", { name: `Purge logs of pod ${PODS.offPeak.pod}` }).click();
+      const dialog = page.getByRole("dialog");
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Preview");
+
+      await page.keyboard.press("Enter");
+      await dialog.getByText("log lines will be deleted").waitFor();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Back");
+      await page.keyboard.press("Enter");
+      await dialog.getByRole("button", { name: "Preview" }).waitFor();
+
+      expect(queueRequests).toEqual([]);
+      expect(await row(PODS.offPeak).getByRole("button", { name: `Purge logs of pod ${PODS.offPeak.pod}` }).isDisabled()).toBe(false);
+      await dialog.getByRole("button", { name: "Close" }).click();
+    } finally {
+      page.off("request", listener);
+    }
+  });
+
   it("shows hostile pod names as text and runs nothing", async () => {
     await page.goto(url("/purge"));
     for (const pod of [PODS.image, PODS.script]) {
