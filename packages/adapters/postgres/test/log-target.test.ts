@@ -2,11 +2,14 @@ import { PGlite } from "@electric-sql/pglite";
 import { PermanentJobError, type LogPurgeTarget, type PurgeRange } from "@logmk/workqueue";
 import { claimOne, newItem } from "@logmk/workqueue/testing";
 import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogTable, fingerprint, insertLogRows, type LogTableOptions } from "./support/log-table.js";
 import { pgliteAdmin, uniqueSchemaName } from "./support/schemas.js";
 
 const pg = new PGlite();
+// Starting the WebAssembly database takes seconds, and far longer on a loaded machine: do it
+// outside the tests' own time limit.
+beforeAll(() => pg.waitReady, 120_000);
 const admin = pgliteAdmin(pg);
 const schemas: string[] = [];
 const targets: LogPurgeTarget[] = [];

@@ -1,13 +1,16 @@
 import { PGlite } from "@electric-sql/pglite";
 import { isWorkQueueError } from "@logmk/workqueue";
 import { createPostgresStore, MIGRATIONS } from "@logmk/workqueue-postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pgliteAdmin, serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
 import { findTestServer } from "./support/server.js";
 
 const lookup = await findTestServer();
 const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
 const pg = new PGlite();
+// Starting the WebAssembly database takes seconds, and far longer on a loaded machine: do it
+// outside the tests' own time limit.
+beforeAll(() => pg.waitReady, 120_000);
 const pgAdmin = pgliteAdmin(pg);
 const schemas: Array<[AdminConnection, string]> = [];
 

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresLogTarget } from "@logmk/workqueue-postgres";
 import { createLogTable } from "./support/log-table.js";
 import { runPurgeScenario, type PurgeScenarioResult } from "./support/purge-scenario.js";
@@ -9,6 +9,9 @@ import { findTestServer } from "./support/server.js";
 
 const lookup = await findTestServer();
 const pg = new PGlite();
+// Starting the WebAssembly database takes seconds, and far longer on a loaded machine: do it
+// outside the tests' own time limit.
+beforeAll(() => pg.waitReady, 120_000);
 const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
 const pgAdmin = pgliteAdmin(pg);
 const schemas: Array<[AdminConnection, string]> = [];

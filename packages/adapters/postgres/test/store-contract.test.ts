@@ -1,11 +1,14 @@
 import { PGlite } from "@electric-sql/pglite";
 import { createPostgresStore } from "@logmk/workqueue-postgres";
 import { runStoreContract } from "@logmk/workqueue/testing";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { pgliteAdmin, serverAdmin, uniqueSchemaName, waitMs, type AdminConnection } from "./support/schemas.js";
 import { findTestServer } from "./support/server.js";
 
 const pg = new PGlite();
+// Starting the WebAssembly database takes seconds, and far longer on a loaded machine: do it
+// outside the tests' own time limit.
+beforeAll(() => pg.waitReady, 120_000);
 const pgAdmin = pgliteAdmin(pg);
 const lookup = await findTestServer();
 const admin: AdminConnection | undefined = lookup.server ? serverAdmin(lookup.server.url) : undefined;
