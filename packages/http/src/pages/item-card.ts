@@ -84,16 +84,31 @@ function rangeText(item: WorkQueueItemResponse): Html {
   return html`<div><dt>Range</dt><dd>${range}</dd></div>`;
 }
 
+/**
+ * Returns the question of the browser's confirm() before cancelling. Its buttons are OK and Cancel,
+ * so the question names the action as "Stop": OK stops the item, Cancel leaves it running.
+ */
+function cancelQuestion(item: WorkQueueItemResponse): string {
+  const kept = item.type === LOG_PURGE_TYPE ? " Rows deleted so far stay deleted." : "";
+  return `Stop item ${item.id}, the ${describeItem(item)}?${kept}`;
+}
+
+/** Returns the question of the browser's confirm() before a retry, which runs the item again. */
+function retryQuestion(item: WorkQueueItemResponse): string {
+  const subject = `The ${describeItem(item)}`;
+  const effect = item.type === LOG_PURGE_TYPE ? `${subject} continues deleting where it stopped.` : `${subject} runs again.`;
+  return `Retry item ${item.id}? ${effect}`;
+}
+
 function actions(item: WorkQueueItemResponse, urls: PageUrls): Html {
   const card = `#${itemDomId(item.id)}`;
-  // The confirmation starts with fixed words: htmx runs an hx-confirm value that starts with "js:" as code.
-  const question = `Cancel item ${item.id}, the ${describeItem(item)}?`;
+  // Both questions start with fixed words: htmx runs an hx-confirm value that starts with "js:" as code.
   if (item.status === "PENDING" || item.status === "IN_PROGRESS") {
     const disabled = item.cancelRequestedAt !== null;
-    return html`<div class="actions"><button type="button" class="button danger" id="${itemDomId(item.id)}-cancel" hx-post="${urls.cancel(item.id)}" hx-target="${card}" hx-swap="outerHTML" hx-confirm="${question}"${disabled ? html` disabled` : ""}>Cancel</button></div>`;
+    return html`<div class="actions"><button type="button" class="button danger" id="${itemDomId(item.id)}-cancel" hx-post="${urls.cancel(item.id)}" hx-target="${card}" hx-swap="outerHTML" hx-confirm="${cancelQuestion(item)}"${disabled ? html` disabled` : ""}>Cancel</button></div>`;
   }
   if (item.status === "FAILED" || item.status === "CANCELLED") {
-    return html`<div class="actions"><button type="button" class="button" id="${itemDomId(item.id)}-retry" hx-post="${urls.retry(item.id)}" hx-target="${card}" hx-swap="outerHTML">Retry</button></div>`;
+    return html`<div class="actions"><button type="button" class="button" id="${itemDomId(item.id)}-retry" hx-post="${urls.retry(item.id)}" hx-target="${card}" hx-swap="outerHTML" hx-confirm="${retryQuestion(item)}">Retry</button></div>`;
   }
   return html``;
 }

@@ -71,7 +71,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on("dialog", (dialog) => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      // Only the cancel confirmation is expected; it is accepted, and anything else fails the checks below.
+      // Only the confirmations of cancel and retry are expected; they are accepted, and anything else fails the checks below.
       void dialog.accept();
     });
     page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -265,7 +265,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await card.getByText("Waits for the off-peak window").waitFor();
     await card.getByRole("button", { name: "Cancel" }).click();
     await card.locator(".badge", { hasText: "Cancelled" }).waitFor();
-    expect(dialogs.at(-1)).toContain(`Cancel item ${itemId}`);
+    expect(dialogs.at(-1)).toBe(`confirm: Stop item ${itemId}, the purge of pod "${PODS.offPeak.pod}" in deployment "${PODS.offPeak.deployment}"? Rows deleted so far stay deleted.`);
     await toast(`Item #${itemId}`).filter({ hasText: "was cancelled" }).first().waitFor();
 
     await page.getByRole("button", { name: "Refresh" }).click();
@@ -288,7 +288,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await page.locator(`#item-${id} .badge`, { hasText: "Completed" }).waitFor();
     expect(await page.locator(`#item-${id} .item-title .name`).first().textContent()).toBe(PODS.script.pod);
     expect(await page.evaluate("window.notReloaded")).toBe(true);
-    expect(dialogs.filter((message) => !message.startsWith("confirm: Cancel item"))).toEqual([]);
+    expect(dialogs.filter((message) => !message.startsWith("confirm: Stop item"))).toEqual([]);
   });
 
   it("retries a failed purge after a restart, reconnecting by itself", async () => {
@@ -315,6 +315,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(await page.locator("#live-status").getAttribute("data-state")).toBe("live");
 
     await card.getByRole("button", { name: "Retry" }).click();
+    await expect.poll(() => dialogs.at(-1)).toBe(`confirm: Retry item ${itemId}? The purge of pod "${PODS.failing.pod}" in deployment "${PODS.failing.deployment}" continues deleting where it stopped.`);
     await card.locator(".percent", { hasText: "100 %" }).waitFor({ timeout: 30_000 });
     expect(await card.locator(".badge").textContent()).toBe("Completed");
     await toast(`Item #${itemId}`).filter({ hasText: "completed" }).first().waitFor();
