@@ -109,6 +109,25 @@ describe("page login", () => {
     expect(await withCookie.text()).toContain("log lines will be deleted");
   });
 
+  it("notes in the purge form that the token is missing", async () => {
+    fixture = withToken();
+    const path = `/purge/form?deployment=${PODS.api.deployment}&podName=${PODS.api.podName}`;
+    const note = "Previewing and queueing a purge need the API token. Close this dialog and save the token in the form at the top of the page first.";
+    const without = await (await fixture.request(path, { headers: { "HX-Request": "true" } })).text();
+    const withCookie = await (await fixture.request(path, { headers: { "HX-Request": "true", Cookie: `${COOKIE}=${encodeURIComponent(TOKEN)}` } })).text();
+
+    expect(without).toContain(note);
+    expect(without.indexOf(note)).toBeLessThan(without.indexOf("<form"));
+    expect(withCookie).toContain('hx-post="/purge/preview"');
+    expect(withCookie).not.toContain(note);
+
+    await fixture.close();
+    fixture = createAppFixture();
+    const open = await (await fixture.request(path, { headers: { "HX-Request": "true" } })).text();
+    expect(open).toContain('hx-post="/purge/preview"');
+    expect(open).not.toContain(note);
+  });
+
   it("forgets the token on logout", async () => {
     fixture = withToken();
     const response = await postForm("/logout", { return: "/purge" });

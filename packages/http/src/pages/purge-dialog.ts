@@ -1,6 +1,7 @@
 import type { OffPeakWindow, PurgePreview } from "@logmk/workqueue";
 import type { PodResponse } from "../schemas.js";
 import { type Html, formatCount, html, time } from "./html.js";
+import type { TokenState } from "./layout.js";
 import type { PageUrls } from "./urls.js";
 
 /** Choices of the "which logs" field: everything, older than a number of days, or a custom range. */
@@ -48,14 +49,22 @@ export interface PurgeFormParams {
   pod: PodResponse;
   offPeakWindow: OffPeakWindow | undefined;
   now: Date;
+  token: TokenState;
 }
 
-/** Renders the first step of a purge: which logs and when. "Preview" shows the estimate before anything is queued. */
-export function purgeForm({ urls, pod, offPeakWindow, now }: PurgeFormParams): Html {
+/**
+ * Renders the first step of a purge: which logs and when. "Preview" shows the estimate before anything is queued.
+ * When the server needs a token that this browser has not saved, a note at the start says so before anyone fills in the form.
+ */
+export function purgeForm({ urls, pod, offPeakWindow, now, token }: PurgeFormParams): Html {
   const choices = RANGE_CHOICES.map(
     (choice, index) => html`<label class="choice"><input type="radio" name="range" value="${choice.value}"${index === 0 ? html` checked` : ""}> ${choice.label}</label>`,
   );
+  const tokenNote = token.required && !token.present
+    ? html`<p class="note" id="purge-token-note">Previewing and queueing a purge need the API token. Close this dialog and save the token in the form at the top of the page first.</p>`
+    : "";
   return html`<h2 id="purge-dialog-title">Purge logs of pod ${podTitle(pod)}</h2>
+${tokenNote}
 <p class="muted">About ${formatCount(pod.approximateCount)} log lines, from ${time(pod.oldest)} to ${time(pod.newest)}.</p>
 <form hx-post="${urls.purgePreview()}" hx-target="#purge-dialog-body">
   ${hiddenPod(pod)}

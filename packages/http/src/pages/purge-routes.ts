@@ -46,7 +46,8 @@ export function registerPurgeRoutes(app: Hono<AppEnv>, context: PageContext): vo
     if (pod === undefined) {
       throw new HttpProblem("NOT_FOUND", `No logs of pod ${quoteValue(podName)}${deployment === null ? "" : ` in deployment ${quoteValue(deployment)}`} were found; reload the page to see the current pods.`);
     }
-    return htmlResponse(c, purgeForm({ urls, pod, offPeakWindow: queue.offPeakWindow, now: clock.now() }));
+    const token = tokenState(c, options, pages.tokenCookie);
+    return htmlResponse(c, purgeForm({ urls, pod, offPeakWindow: queue.offPeakWindow, now: clock.now(), token }));
   });
 
   app.post("/purge/preview", async (c) => {

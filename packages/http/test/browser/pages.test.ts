@@ -90,6 +90,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await page.goto(url("/purge"));
     await row(PODS.offPeak).getByRole("button", { name: `Purge logs of pod ${PODS.offPeak.pod}` }).click();
     const dialog = page.getByRole("dialog");
+    await dialog.getByText("Previewing and queueing a purge need the API token.").waitFor();
     await dialog.getByRole("button", { name: "Preview" }).click();
 
     const alert = dialog.getByRole("alert");
@@ -141,6 +142,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     const dialog = page.getByRole("dialog");
     const alert = dialog.getByRole("alert");
     await dialog.getByLabel("Custom range").check();
+    expect(await dialog.getByText("Previewing and queueing a purge need the API token.").count()).toBe(0);
     await dialog.getByRole("button", { name: "Preview" }).click();
     await expect.poll(() => alert.textContent()).toBe("A custom range needs a start, an end or both; fill in From or To.");
 
