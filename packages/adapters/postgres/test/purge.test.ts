@@ -1,10 +1,11 @@
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresLogTarget } from "@logmk/workqueue-postgres";
-import { createLogTable } from "./support/log-table.js";
+import { createLogPurgeHandler, createLogPurgeService, createProcessor, createWorkQueue, type LogPurgeTarget } from "@logmk/workqueue";
+import { createPostgresLogTarget, createPostgresStore } from "@logmk/workqueue-postgres";
+import { createLogTable, insertLogRows } from "./support/log-table.js";
 import { runPurgeScenario, type PurgeScenarioResult } from "./support/purge-scenario.js";
-import { pgliteAdmin, serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
+import { pgliteAdmin, serverAdmin, uniqueSchemaName, waitMs, type AdminConnection } from "./support/schemas.js";
 import { findTestServer } from "./support/server.js";
 
 const lookup = await findTestServer();
@@ -64,6 +65,46 @@ describe("log purge through the processor (PGlite)", () => {
     } finally {
       await pgAdmin.exec("RESET TimeZone");
     }
+  });
+});
+
+describe("log purge with a lost commit reply (PGlite)", () => {
+  it("counts a chunk whose commit reply was lost once", { timeout: 60_000 }, async () => {
+    const { logSchema, queueSchema } = schemaPair(pgAdmin);
+    await createLogTable(pgAdmin, logSchema);
+    await insertLogRows(pgAdmin, logSchema, [{ deployment: "api", pod: "api-1", count: 5_000, start: new Date("2026-01-01T00:00:00Z"), stepMs: 1_000 }]);
+    const store = createPostgresStore({ connection: pg, schema: queueSchema });
+    await store.migrate();
+    const target = createPostgresLogTarget({ connection: pg, schema: logSchema, queueStore: store });
+    let chunkCalls = 0;
+    const replyLost: LogPurgeTarget = {
+      ...target,
+      async deleteChunk(params) {
+        const result = await target.deleteChunk(params);
+        // The chunk and its progress committed, but the client sees the connection drop.
+        if (++chunkCalls === 2) throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+        return result;
+      },
+    };
+    const handler = createLogPurgeHandler({ target: replyLost, chunkSize: 1_000, targetChunkMs: null, chunkRetry: { baseDelayMs: 1 } });
+    const queue = createWorkQueue({ store, handlers: [handler] });
+    const item = await createLogPurgeService({ queue, target }).enqueue({ podName: "api-1", deployment: "api" });
+    const processor = createProcessor({ store, handlers: [handler], pollIntervalMs: 100 });
+
+    await processor.start();
+    const finished = async () => ["COMPLETED", "FAILED", "CANCELLED"].includes((await store.getItem({ id: item.id }))?.status ?? "");
+    for (let wait = 0; wait < 300 && !(await finished()); wait++) await waitMs(100);
+    await processor.stop();
+    await queue.close();
+    await target.close();
+    await store.close();
+
+    const final = await pgAdmin.exec(`SELECT status, records_affected, attempts FROM "${queueSchema}".work_queue WHERE id = $1`, [item.id]);
+    const left = await pgAdmin.exec(`SELECT count(*)::int AS count FROM "${logSchema}"."Log"`);
+    expect(chunkCalls).toBeGreaterThan(2);
+    expect(final[0]).toMatchObject({ status: "COMPLETED", attempts: 1 });
+    expect(left[0]!.count).toBe(0);
+    expect(Number(final[0]!.records_affected)).toBe(5_000);
   });
 });
 

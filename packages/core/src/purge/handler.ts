@@ -130,7 +130,9 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
       const started = clock.now().getTime();
       const result = await deleteChunkWithRetry(
         target,
-        (limit) => target.deleteChunk({ range, cursor, limit, statementTimeoutMs: settings.chunkTimeoutMs, progress: progressAfter }),
+        // The write that commits with the chunk adds its rows to the stored count, so that a chunk
+        // retried after a commit whose reply was lost counts only the rows it deleted itself.
+        (limit) => target.deleteChunk({ range, cursor, limit, statementTimeoutMs: settings.chunkTimeoutMs, progress: (deleted, nextCursor, done) => ({ ...progressAfter(deleted, nextCursor, done), recordsAdded: deleted }) }),
         { sizer, policy: retryPolicy, clock, logger, signal, itemId: item.id },
       );
       const durationMs = clock.now().getTime() - started;

@@ -171,7 +171,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
       const item = fenced(params);
       if (!item) return notApplied(params.id);
       const at = now();
-      item.recordsAffected = params.recordsAffected;
+      item.recordsAffected = params.recordsAdded === undefined ? params.recordsAffected : item.recordsAffected + params.recordsAdded;
       item.progress = params.progress;
       if (params.estimatedRecords !== undefined) item.estimatedRecords = params.estimatedRecords;
       if (params.checkpoint !== undefined) item.checkpoint = copy(params.checkpoint);

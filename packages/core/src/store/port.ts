@@ -47,6 +47,12 @@ export interface HeartbeatParams extends FencedParams {
 export interface ReportProgressParams extends FencedParams {
   /** Total rows affected so far, across attempts. */
   recordsAffected: number;
+  /**
+   * Rows this write adds. When given, the store adds them to its stored count and ignores
+   * `recordsAffected`, so that a chunk retried after a commit whose reply was lost cannot lower
+   * the count: the retry deletes, and adds, only rows the committed chunk left.
+   */
+  recordsAdded?: number;
   /** Percent done, below 100 while the item runs. */
   progress: number;
   /** New estimate, or undefined to keep the stored one. */

@@ -35,6 +35,19 @@ export function registerLifecycleTests(fixture: () => StoreContractFixture, opti
     expect(kept.item).toMatchObject({ recordsAffected: 50, progress: 41.5, estimatedRecords: 120, checkpoint });
   });
 
+  it("adds recordsAdded to the stored count", async () => {
+    const { store } = fixture();
+    await store.enqueue({ item: newItem(), maxOpenItems: null });
+    const claimed = await claimOne(store);
+    const fence = { id: claimed.id, fencingToken: claimed.fencingToken };
+    await store.reportProgress({ ...fence, recordsAffected: 1_000, progress: 10, checkpoint: { at: 1 } });
+
+    // A write that believes the total is 1,000 after a commit it did not see the reply of.
+    const added = await store.reportProgress({ ...fence, recordsAffected: 1_000, recordsAdded: 400, progress: 14, checkpoint: { at: 2 } });
+
+    expect(added.item).toMatchObject({ recordsAffected: 1_400, progress: 14, checkpoint: { at: 2 } });
+  });
+
   it("completes an item", async () => {
     const { store } = fixture();
     await store.enqueue({ item: newItem(), maxOpenItems: null });

@@ -109,6 +109,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       params.checkpoint !== undefined,
       jsonParam(params.checkpoint),
       params.leaseMs ?? null,
+      params.recordsAdded ?? null,
     ];
   }
 

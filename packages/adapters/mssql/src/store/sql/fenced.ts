@@ -53,7 +53,7 @@ export function itemProgress(tables: QueueTables, params: ReportProgressParams):
     tables,
     "itemProgress",
     params,
-    `[RecordsAffected] = @RecordsAffected,
+    `[RecordsAffected] = CASE WHEN @RecordsAdded IS NULL THEN @RecordsAffected ELSE [RecordsAffected] + @RecordsAdded END,
   [Progress] = @Progress,
   [EstimatedRecords] = CASE WHEN @SetEstimatedRecords = 1 THEN @EstimatedRecords ELSE [EstimatedRecords] END,
   ${SET_CHECKPOINT},
@@ -62,6 +62,7 @@ export function itemProgress(tables: QueueTables, params: ReportProgressParams):
     plainEvent("QueueItemProgress"),
     [
       param.bigint("RecordsAffected", params.recordsAffected),
+      param.bigint("RecordsAdded", params.recordsAdded ?? null),
       param.float("Progress", params.progress),
       param.bit("SetEstimatedRecords", !keepEstimate),
       param.bigint("EstimatedRecords", keepEstimate ? null : (params.estimatedRecords ?? null)),
