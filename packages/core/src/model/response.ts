@@ -26,6 +26,9 @@ export function estimateSecondsRemaining(item: WorkQueueItem, now: Date): number
   if (elapsedMs <= 0) return null;
 
   const remainingRecords = Math.max(0, item.estimatedRecords - item.recordsAffected);
+  // NOTE: recordsAffected counts every attempt while startedAt is this attempt's start, so right
+  // after a resume the rate reads too high and the estimate too low; the item keeps no count of
+  // the rows at its last claim to measure this attempt alone.
   const recordsPerMs = item.recordsAffected / elapsedMs;
   return Math.ceil(remainingRecords / recordsPerMs / 1000);
 }
