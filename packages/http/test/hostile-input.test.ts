@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type AppFixture, PODS, TOTAL_ROWS, createAppFixture, finished } from "./fixture.js";
+import { HOSTILE_PATHS, hostileBodies } from "./hostile-cases.js";
 
 let fixture: AppFixture;
 
@@ -9,53 +10,8 @@ afterEach(async () => {
 
 const HOUR = 60 * 60_000;
 
-/** Purge bodies that must be rejected, with the 4xx status each must get. */
-const HOSTILE_BODIES: Array<{ name: string; body: unknown; status: number }> = [
-  { name: "HTML pod name", body: { podName: "<img src=x onerror=alert(1)>" }, status: 404 },
-  { name: "SQL in the pod name", body: { podName: "x' OR '1'='1" }, status: 404 },
-  { name: "SQL after a real pod name", body: { podName: `${PODS.api.podName}' OR 1=1 --` }, status: 404 },
-  { name: "SQL in the deployment", body: { podName: PODS.api.podName, deployment: "api' OR '1'='1" }, status: 404 },
-  { name: "LIKE wildcard pod name", body: { podName: "api-%" }, status: 404 },
-  { name: "unicode pod name", body: { podName: "pöd-日本-😀-\u202egnp" }, status: 404 },
-  { name: "10 kB pod name", body: { podName: "a".repeat(10_000) }, status: 400 },
-  { name: "newline in the pod name", body: { podName: `${PODS.api.podName}\nadmin` }, status: 400 },
-  { name: "NUL in the pod name", body: { podName: `${PODS.api.podName}\u0000` }, status: 400 },
-  { name: "empty pod name", body: { podName: "" }, status: 400 },
-  { name: "pod name as an object", body: { podName: { $ne: null } }, status: 400 },
-  { name: "pod name as an array", body: { podName: [PODS.api.podName, PODS.worker.podName] }, status: 400 },
-  { name: "missing pod name", body: { deployment: "api" }, status: 400 },
-  { name: "SQL in from", body: { podName: PODS.api.podName, from: "2026-01-01'; DROP TABLE \"Log\"; --" }, status: 400 },
-  { name: "words as from", body: { podName: PODS.api.podName, from: "yesterday" }, status: 400 },
-  { name: "instant without a time zone", body: { podName: PODS.api.podName, from: "2026-01-01T00:00:00" }, status: 400 },
-  { name: "number as to", body: { podName: PODS.api.podName, to: 1_700_000_000_000 }, status: 400 },
-  { name: "from after to", body: { podName: PODS.api.podName, from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, status: 400 },
-  { name: "unknown timeRange", body: { podName: PODS.api.podName, timeRange: "century" }, status: 400 },
-  { name: "other type", body: { podName: PODS.api.podName, type: "DROP_TABLE" }, status: 400 },
-  { name: "unknown schedule", body: { podName: PODS.api.podName, schedule: "later" }, status: 400 },
-  { name: "huge priority", body: { podName: PODS.api.podName, priority: 1e9 }, status: 400 },
-  { name: "fractional priority", body: { podName: PODS.api.podName, priority: 1.5 }, status: 400 },
-  { name: "metadata as an array", body: { podName: PODS.api.podName, metadata: ["a"] }, status: 400 },
-  { name: "negative displayedEstimate", body: { podName: PODS.api.podName, displayedEstimate: -1 }, status: 400 },
-  { name: "zero maxAttempts", body: { podName: PODS.api.podName, maxAttempts: 0 }, status: 400 },
-  { name: "unknown field", body: { podName: PODS.api.podName, where: "1=1" }, status: 400 },
-];
-
-/** Paths that must be rejected with a 4xx status. */
-const HOSTILE_PATHS: Array<{ path: string; method: string; status: number }> = [
-  { path: "/api/workqueue/1%20OR%201=1", method: "GET", status: 400 },
-  { path: "/api/workqueue/1;DROP", method: "DELETE", status: 400 },
-  { path: "/api/workqueue/-1", method: "DELETE", status: 400 },
-  { path: "/api/workqueue/1e3/retry", method: "POST", status: 400 },
-  { path: "/api/workqueue/..%2F..%2Fetc%2Fpasswd", method: "GET", status: 400 },
-  { path: "/api/workqueue/pod/a%00b", method: "GET", status: 400 },
-  { path: `/api/workqueue/pod/${"a".repeat(10_000)}`, method: "GET", status: 400 },
-  { path: "/api/workqueue?before=1%20OR%201=1", method: "GET", status: 400 },
-  { path: "/api/workqueue?status=PENDING'--", method: "GET", status: 400 },
-  { path: "/api/workqueue/events?lastEventId=abc", method: "GET", status: 400 },
-];
-
 describe("hostile input", () => {
-  it.each(HOSTILE_BODIES)("purge rejects $name", async ({ body, status }) => {
+  it.each(hostileBodies(PODS.api.podName))("purge rejects $name", async ({ body, status }) => {
     fixture = createAppFixture();
     const purge = await fixture.send("/api/workqueue/purge", body);
     const preview = await fixture.send("/api/workqueue/purge/preview", body);
@@ -95,7 +51,7 @@ describe("hostile input", () => {
 
   it("deletes only the requested pod and range after hostile requests", async () => {
     fixture = createAppFixture();
-    for (const { body } of HOSTILE_BODIES) await fixture.send("/api/workqueue/purge", body);
+    for (const { body } of hostileBodies(PODS.api.podName)) await fixture.send("/api/workqueue/purge", body);
     for (const { path, method } of HOSTILE_PATHS.filter((entry) => !entry.path.includes("/events"))) await fixture.request(path, { method });
     expect(await fixture.queue.list()).toEqual([]);
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorkQueueApp, createWorkQueueMetrics, ProblemSchema, type AppEnv, type WorkQueueMetrics } from "../src/index.js";
 import { ensureLogTable } from "../src/node/demo-data.js";
 import { silentLogger } from "@logmk/workqueue";
+import { HOSTILE_PATHS, hostileBodies } from "./hostile-cases.js";
 import { SseReader } from "./sse-reader.js";
 
 const MARKUP_POD = `<img src=x onerror=alert(1)>'; DROP TABLE "Log"; --`;
@@ -39,6 +40,11 @@ const get = (path: string, init?: RequestInit) => Promise.resolve(app.request(pa
 
 async function countRows(where: string, params: unknown[] = []): Promise<number> {
   const { rows } = await pg.query<{ count: number }>(`SELECT count(*)::int AS count FROM public."Log" WHERE ${where}`, params);
+  return rows[0]!.count;
+}
+
+async function countItems(): Promise<number> {
+  const { rows } = await pg.query<{ count: number }>(`SELECT count(*)::int AS count FROM workqueue.work_queue`);
   return rows[0]!.count;
 }
 
@@ -105,6 +111,33 @@ describe("HTTP routes on PGlite", () => {
     expect(extraField.status).toBe(400);
     expect(tooLong.status).toBe(400);
     expect(tooLarge.status).toBe(413);
+  });
+
+  it.each(hostileBodies("api-2"))("rejects $name and leaves the tables alone", async ({ body, status }) => {
+    const rowsBefore = await countRows("true");
+    const itemsBefore = await countItems();
+
+    const purge = await send("/api/workqueue/purge", body);
+    const preview = await send("/api/workqueue/purge/preview", body);
+
+    expect(purge.status).toBe(status);
+    expect(preview.status).toBe(status);
+    expect(purge.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await countRows("true")).toBe(rowsBefore);
+    expect(await countItems()).toBe(itemsBefore);
+  });
+
+  it.each(HOSTILE_PATHS)("rejects $method $path", async ({ path, method, status }) => {
+    const response = await get(path, { method });
+
+    expect(response.status).toBe(status);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  });
+
+  it("rejects a purge that is not JSON with 415", async () => {
+    const response = await send("/api/workqueue/purge", "podName=api-2", { headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+
+    expect(response.status).toBe(415);
   });
 
   it("lists, pages and finds items", async () => {
