@@ -42,7 +42,8 @@ describe("live page streams", () => {
     expect(Number(added!.id)).toBeGreaterThan(0);
     const data = added!.data!;
     expect(data).toContain(`<hx-upsert hx-target="#items[data-accepts~=PENDING]" key="data-id" sort="desc"><li class="item item-pending" id="item-${item.id}"`);
-    expect(data).toContain(`<hx-partial hx-target="#items:not([data-accepts~=PENDING]) > #item-${item.id}" hx-swap="outerHTML">`);
+    expect(data).toContain(`<hx-partial hx-target="#items[data-accepts=''] > #item-${item.id}" hx-swap="outerHTML"><li class="item item-pending" id="item-${item.id}"`);
+    expect(data).toContain(`<hx-partial hx-target="#items:not([data-accepts='']):not([data-accepts~=PENDING]) > #item-${item.id}" hx-swap="delete"></hx-partial>`);
     expect(data).toContain('<hx-partial hx-target="#toasts" hx-swap="beforeend"><div class="toast toast-info" role="status">');
     expect(data).toContain('<span class="count" id="count-PENDING" hx-swap-oob="true">1</span>');
     expect(data).toContain('<span class="count" id="count-ALL" hx-swap-oob="true">1</span>');

@@ -22,15 +22,19 @@ export interface LiveFormatterParams {
 /**
  * Renders the fragments that bring the queue page up to date with one event. A progress event
  * replaces the item's progress part. Any other event inserts the card into a list that accepts
- * the item's new status (sorted by id, newest first) or replaces the card where it is shown.
+ * the item's new status (sorted by id, newest first). The first page of a status tab that does
+ * not show the new status removes the card. An older page (`data-accepts=""`) replaces the card
+ * where it is shown, because it inserts no cards and would otherwise lose the item.
  */
 function queueFragments(event: QueueEvent, urls: PageUrls, now: Date): Html {
   const { item } = event;
+  const cardId = itemDomId(item.id);
   if (event.name === "QueueItemProgress") {
-    return html`<hx-partial hx-target="#${itemDomId(item.id)}-progress" hx-swap="outerHTML">${progressBlock(item, now)}</hx-partial>`;
+    return html`<hx-partial hx-target="#${cardId}-progress" hx-swap="outerHTML">${progressBlock(item, now)}</hx-partial>`;
   }
   const card = itemCard(item, urls, now);
-  return html`<hx-partial hx-target="#items:not([data-accepts~=${item.status}]) > #${itemDomId(item.id)}" hx-swap="outerHTML">${card}</hx-partial>
+  return html`<hx-partial hx-target="#items[data-accepts=''] > #${cardId}" hx-swap="outerHTML">${card}</hx-partial>
+<hx-partial hx-target="#items:not([data-accepts='']):not([data-accepts~=${item.status}]) > #${cardId}" hx-swap="delete"></hx-partial>
 <hx-upsert hx-target="#items[data-accepts~=${item.status}]" key="data-id" sort="desc">${card}</hx-upsert>`;
 }
 

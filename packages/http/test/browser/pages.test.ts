@@ -275,6 +275,20 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(await page.locator("#count-CANCELLED").textContent()).toBe("1");
   });
 
+  it("removes a retried item from the Cancelled tab", async () => {
+    await page.goto(url("/queue?status=CANCELLED"));
+    const card = page.locator("#items > .item").first();
+    const itemId = Number(await card.getAttribute("data-id"));
+    await card.getByRole("button", { name: "Retry" }).click();
+
+    await expect.poll(() => page.locator(`#item-${itemId}`).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator("#count-CANCELLED").textContent(), { timeout: 10_000 }).toBe("0");
+    expect(await page.locator("#items > .empty").isVisible()).toBe(true);
+
+    await page.goto(url("/queue"));
+    expect(await page.locator(`#item-${itemId} .badge`).textContent()).toBe("Pending");
+  });
+
   it("inserts new items at the top of the list", async () => {
     await page.goto(url("/queue"));
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
@@ -290,7 +304,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await page.locator(`#item-${id} .badge`, { hasText: "Completed" }).waitFor();
     expect(await page.locator(`#item-${id} .item-title .name`).first().textContent()).toBe(PODS.script.pod);
     expect(await page.evaluate("window.notReloaded")).toBe(true);
-    expect(dialogs.filter((message) => !message.startsWith("confirm: Stop item"))).toEqual([]);
+    expect(dialogs.filter((message) => !/^confirm: (Stop|Retry) item/.test(message))).toEqual([]);
   });
 
   it("retries a failed purge after a restart, reconnecting by itself", async () => {
