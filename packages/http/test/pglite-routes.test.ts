@@ -134,6 +134,25 @@ describe("HTTP routes on PGlite", () => {
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
   });
 
+  it("previews a purge without counting the log table", async () => {
+    const statements: string[] = [];
+    const query = pg.query.bind(pg);
+    pg.query = ((text: string, ...rest: unknown[]) => {
+      statements.push(text);
+      return (query as (...args: unknown[]) => unknown)(text, ...rest);
+    }) as typeof pg.query;
+    try {
+      const response = await send("/api/workqueue/purge/preview", { podName: "api-2", timeRange: "week" });
+      expect(response.status).toBe(200);
+    } finally {
+      pg.query = query;
+    }
+
+    const logStatements = statements.filter((text) => text.includes(`"Log"`));
+    expect(logStatements.some((text) => text.startsWith("EXPLAIN"))).toBe(true);
+    expect(logStatements.filter((text) => /count\s*\(/i.test(text))).toEqual([]);
+  });
+
   it("rejects a purge that is not JSON with 415", async () => {
     const response = await send("/api/workqueue/purge", "podName=api-2", { headers: { "Content-Type": "application/x-www-form-urlencoded" } });
 
