@@ -37,8 +37,8 @@ const markupFailure = defineHandler({
 function expectNoInjectedMarkup(page: string): void {
   expect(page).not.toMatch(/<script(?![^>]*\ssrc="\/assets\/)/);
   expect(page).not.toMatch(/<img/);
-  // Inside a tag and outside quoted attribute values only: escaped text, such as a pod name in an
-  // hx-confirm question, may read "onerror=" without being an attribute.
+  // Only a tag's own attributes count, not quoted values, because escaped text such as a pod name
+  // in an hx-confirm question may read "onerror=" without being an attribute.
   expect(page).not.toMatch(/<[a-z][^>"]*(?:"[^"]*"[^>"]*)*\son[a-z]+=/i);
   expect(page).not.toMatch(/<[^>]*\sstyle=/);
 }

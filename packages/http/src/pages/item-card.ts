@@ -86,11 +86,11 @@ function rangeText(item: WorkQueueItemResponse): Html {
 
 /**
  * Returns the question of the browser's confirm() before cancelling. Its buttons are OK and Cancel,
- * so the question names the action as "Stop": OK stops the item, Cancel leaves it running.
+ * so the question calls the action "Stop", which OK confirms and Cancel declines.
  */
 function cancelQuestion(item: WorkQueueItemResponse): string {
-  const kept = item.type === LOG_PURGE_TYPE ? " Rows deleted so far stay deleted." : "";
-  return `Stop item ${item.id}, the ${describeItem(item)}?${kept}`;
+  const deletedRowsNote = item.type === LOG_PURGE_TYPE ? " Rows deleted so far stay deleted." : "";
+  return `Stop item ${item.id}, the ${describeItem(item)}?${deletedRowsNote}`;
 }
 
 /** Returns the question of the browser's confirm() before a retry, which runs the item again. */

@@ -41,7 +41,7 @@ function scheduleField(window: OffPeakWindow | undefined, now: Date): Html {
 </fieldset>`;
 }
 
-/** Element that page.js fills with the error of a request sent from the dialog; the style sheet hides it while empty. */
+/** Alert element that page.js fills with the error of a request sent from the dialog. The style sheet hides it while empty. */
 const dialogError = html`<p class="dialog-error" role="alert"></p>`;
 
 export interface PurgeFormParams {
@@ -54,7 +54,7 @@ export interface PurgeFormParams {
 
 /**
  * Renders the first step of a purge: which logs and when. "Preview" shows the estimate before anything is queued.
- * When the server needs a token that this browser has not saved, a note at the start says so before anyone fills in the form.
+ * When the server needs a token that this browser has not saved, a note at the start states this before anyone fills in the form.
  */
 export function purgeForm({ urls, pod, offPeakWindow, now, token }: PurgeFormParams): Html {
   const choices = RANGE_CHOICES.map(

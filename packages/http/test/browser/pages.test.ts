@@ -71,7 +71,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on("dialog", (dialog) => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      // Only the confirmations of cancel and retry are expected; they are accepted, and anything else fails the checks below.
+      // Only the confirmations of cancel and retry are expected. They are accepted, and any other dialog fails the checks below.
       void dialog.accept();
     });
     page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -101,7 +101,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await expect.poll(() => dialog.isVisible()).toBe(false);
   });
 
-  it("shows errors outside a dialog as toasts that can be dismissed", async () => {
+  it("shows other errors as dismissible toasts", async () => {
     await page.goto(url("/queue"));
     await page.route("**/queue/list**", (route) =>
       route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify({ detail: "The store is not available." }) }),
@@ -136,7 +136,7 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(cookie?.path).toBe("/");
   });
 
-  it("shows errors of the purge dialog inside the dialog", async () => {
+  it("shows purge dialog errors inside it", async () => {
     await page.goto(url("/purge"));
     await row(PODS.offPeak).getByRole("button", { name: `Purge logs of pod ${PODS.offPeak.pod}` }).click();
     const dialog = page.getByRole("dialog");

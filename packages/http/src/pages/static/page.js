@@ -57,9 +57,9 @@
   });
 
   /**
-   * Shows an error of a request sent from an open dialog in the dialog's alert element, because a
-   * modal dialog makes the rest of the page inert: a toast would sit behind it and its close
-   * button could not be clicked. Errors of requests from the page itself become toasts.
+   * Shows the error of a request sent from an open dialog in the dialog's alert element. A modal
+   * dialog makes the rest of the page inert, so a toast would sit behind it and its close button
+   * could not be clicked. Errors of requests from the page itself become toasts.
    */
   function showRequestError(source, message) {
     const dialog = source instanceof Element ? source.closest("dialog[open]") : null;
