@@ -89,6 +89,7 @@ describe("chunked log purge", () => {
     await settle(harness.clock, completed(harness, first.id), 20_000);
     await settle(harness.clock, completed(harness, second.id), 20_000);
     await processor.stop();
+    await settle(harness.clock, () => refreshes.length === 2);
 
     expect(refreshes).toEqual([0, 0]);
     expect((await harness.store.getItem({ id: second.id }))?.recordsAffected).toBe(3_000);

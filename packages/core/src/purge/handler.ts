@@ -160,7 +160,8 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
 
       if (result.done) {
         logger.info({ recordsAffected, chunks }, `Purge of item ${item.id} deleted its last rows`);
-        if (recordsAffected > 0) await refreshStatistics(item.id, logger);
+        // In the background: the item completes now, and an ANALYZE of a large table takes a while.
+        if (recordsAffected > 0) void refreshStatistics(item.id, logger);
         return { recordsAffected, checkpoint: cursor };
       }
       await nextEventLoopTurn();

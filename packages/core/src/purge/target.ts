@@ -80,8 +80,9 @@ export interface LogPurgeTarget {
   deleteChunk(params: DeleteChunkParams): Promise<ChunkResult>;
   listPods(): Promise<PodSummary[]>;
   /**
-   * Refreshes the statistics that `estimateRows` and `listPods` read, once a purge has deleted its
-   * last rows. Optional: a database whose statistics follow deletes by themselves needs none.
+   * Refreshes the statistics that `estimateRows` and `listPods` read. The purge handler starts it
+   * without waiting once a purge has deleted its last rows, so `close()` should wait for it.
+   * Optional: a database whose statistics follow deletes by themselves needs none.
    */
   refreshStatistics?(): Promise<void>;
   /** Classifies a thrown error as a transient kind that the purge retries, or null when it is not transient. */

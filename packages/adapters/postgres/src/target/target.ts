@@ -51,6 +51,13 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
   });
 
   let inspected: Promise<TimeSql> | undefined;
+  let refreshing: Promise<void> | undefined;
+
+  /** Closes the connections once a statistics refresh that a purge started has ended. */
+  async function close(): Promise<void> {
+    await refreshing?.catch(() => undefined);
+    await executor.close();
+  }
   let sharedChecked: Promise<void> | undefined;
 
   /** Reads the timestamp column's type once; a failed read is tried again on the next call. */
@@ -158,19 +165,22 @@ export function createPostgresLogTarget(options: PostgresLogTargetOptions): Post
       return rows.map((row, index) => ({ deployment: row.deployment, podName: row.pod, approximateCount: estimates[index]!, oldest: row.oldest, newest: row.newest }));
     },
 
-    async refreshStatistics() {
-      await executor.query(logAnalyzeSql(table));
+    refreshStatistics() {
+      // Purges that end while an ANALYZE runs share it rather than queue one behind another.
+      refreshing ??= executor
+        .query(logAnalyzeSql(table))
+        .then(() => undefined)
+        .finally(() => {
+          refreshing = undefined;
+        });
+      return refreshing;
     },
 
     classifyError,
 
-    close() {
-      return executor.close();
-    },
+    close,
 
-    [Symbol.asyncDispose]() {
-      return executor.close();
-    },
+    [Symbol.asyncDispose]: close,
   };
 
   return target;
