@@ -58,7 +58,7 @@ export async function runEnqueueBenchmark(options: EnqueueBenchmarkOptions): Pro
       ["Requests", "p50 ms", "p99 ms", "max ms", "Exact COUNT of the pod's rows, ms"],
       [[options.requests, round(percentile(latencies, 0.5)), round(percentile(latencies, 0.99)), round(Math.max(...latencies)), round(countMs)]],
     );
-    report.note(`Through createWorkQueueApp's request handler (app.request, no socket) with createPostgresStore and createPostgresLogTarget; each queued purge of ${formatCount(options.podRows)} rows is cancelled before the next request. The request resolves the deployment, reads max("Id") and asks the planner for an estimate; it never counts rows.`);
+    report.note(`Through createWorkQueueApp's request handler (app.request, no socket) with createPostgresStore and createPostgresLogTarget; each queued purge of ${formatCount(options.podRows)} rows is cancelled before the next request. The request resolves the deployment, reads max("Id"), checks with one index descent that the range holds a row and asks the planner for an estimate; it never counts rows.`);
     return report;
   } finally {
     await queue.close();
