@@ -17,6 +17,9 @@ const PODS = {
   failing: { deployment: "batch", pod: "batch-runner-0", rows: 3_000 },
   image: { deployment: "<b>markup</b>", pod: "<img src=x onerror=alert(1)>", rows: 60 },
   script: { deployment: "web", pod: '"><script>alert(2)</script>', rows: 60 },
+  finishing: { deployment: "api", pod: "api-7c9d-finishing", rows: 3_000 },
+  cancelled: { deployment: "api", pod: "api-7c9d-cancelled", rows: 24_000 },
+  keyboard: { deployment: "api", pod: "api-7c9d-keyboard", rows: 60 },
 } satisfies Record<string, LogPod>;
 
 /** Settings of every start: small chunks so a purge takes seconds, and an off-peak window that is closed now. */
@@ -224,6 +227,12 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
       }, 20);
     }, itemId);
 
+    // Both facts show only while the item runs: a finished card shows "Took" and no estimate.
+    const facts = card.locator(".facts");
+    await facts.filter({ hasText: "Estimated completion" }).locator("time").waitFor();
+    expect(await facts.textContent()).toMatch(/Elapsed \d{2}:\d{2}:\d{2}/);
+    expect(await card.locator(".badge").textContent()).toBe("Running");
+
     await card.locator(".percent", { hasText: "100 %" }).waitFor({ timeout: 90_000 });
     expect(await card.locator(".badge").textContent()).toBe("Completed");
     expect(await card.textContent()).toContain(`${PODS.watched.rows.toLocaleString("en-US")} rows deleted`);
@@ -305,6 +314,89 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(await page.locator(`#item-${id} .item-title .name`).first().textContent()).toBe(PODS.script.pod);
     expect(await page.evaluate("window.notReloaded")).toBe(true);
     expect(dialogs.filter((message) => !/^confirm: (Stop|Retry) item/.test(message))).toEqual([]);
+  });
+
+  it("enables Purge… again when a purge finishes", async () => {
+    const itemId = await queuePurge(PODS.finishing);
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    const state = row(PODS.finishing);
+    const button = state.locator("button", { hasText: "Purge…" });
+    expect(await button.isDisabled()).toBe(true);
+
+    await toast(`Item #${itemId}`).filter({ hasText: "completed" }).first().waitFor({ timeout: 60_000 });
+    await state.locator(".badge", { hasText: "Completed" }).waitFor();
+    expect(await button.isEnabled()).toBe(true);
+    expect(await button.getAttribute("aria-label")).toBe(`Purge logs of pod ${PODS.finishing.pod}`);
+    expect(await state.getByRole("link", { name: "View in queue" }).count()).toBe(0);
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
+  });
+
+  it("runs the purge dialog by keyboard", async () => {
+    await page.goto(url("/purge"));
+    const opener = row(PODS.keyboard).getByRole("button", { name: `Purge logs of pod ${PODS.keyboard.pod}` });
+    const dialog = page.getByRole("dialog");
+    const focused = () => page.evaluate(() => {
+      const element = document.activeElement;
+      return element instanceof HTMLInputElement ? `${element.name}=${element.value}` : (element?.getAttribute("aria-label") ?? element?.textContent ?? "");
+    });
+
+    await opener.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expect.poll(focused).toBe("Preview");
+
+    // Shift+Tab walks back from Preview through the schedule and date fields to the checked range choice.
+    for (let presses = 0; presses < 20 && !(await focused()).startsWith("range="); presses++) await page.keyboard.press("Shift+Tab");
+    expect(await focused()).toBe("range=all");
+    await page.keyboard.press("ArrowDown");
+    expect(await focused()).toBe("range=1d");
+    await page.keyboard.press("ArrowDown");
+    expect(await focused()).toBe("range=7d");
+    expect(await dialog.getByLabel("Older than 7 days").isChecked()).toBe(true);
+    expect(await dialog.getByLabel("All logs").isChecked()).toBe(false);
+
+    // Enter in a radio button submits its form, so the preview covers the range chosen with the arrow keys.
+    await page.keyboard.press("Enter");
+    await dialog.getByText("log lines will be deleted").waitFor();
+    expect(await dialog.locator(".summary dd").first().textContent()).toMatch(/^all logs before /);
+    const end = Date.parse((await dialog.locator(".summary dd time").first().getAttribute("datetime"))!);
+    expect(Math.abs(Date.now() - 7 * 24 * 3_600_000 - end)).toBeLessThan(10 * 60_000);
+
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await focused()).toBe(`Purge logs of pod ${PODS.keyboard.pod}`);
+  });
+
+  it("cancels a running purge", async () => {
+    const itemId = await queuePurge(PODS.cancelled);
+    await row(PODS.cancelled).getByRole("link", { name: "View in queue" }).click();
+    await page.waitForURL(/\/queue\?before=\d+#item-\d+$/);
+    const card = page.locator(`#item-${itemId}`);
+    await card.locator(".percent", { hasText: /^[1-9]\d? %$/ }).waitFor();
+    expect(await card.locator(".badge").textContent()).toBe("Running");
+
+    // The purge may stop within milliseconds of the request, so a mutation observer records the note the moment it is shown.
+    await page.evaluate((id) => {
+      const notes: string[] = [];
+      Object.assign(window, { notesSeen: notes, notReloaded: true });
+      new MutationObserver(() => {
+        const note = document.querySelector(`#item-${id} .note`)?.textContent;
+        if (note && notes.at(-1) !== note) notes.push(note);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    }, itemId);
+
+    await card.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => dialogs.at(-1)).toBe(`confirm: Stop item ${itemId}, the purge of pod "${PODS.cancelled.pod}" in deployment "${PODS.cancelled.deployment}"? Rows deleted so far stay deleted.`);
+    await card.locator(".badge", { hasText: "Cancelled" }).waitFor({ timeout: 60_000 });
+    expect(await page.evaluate("window.notesSeen")).toContain("Cancel requested: the purge stops after the chunk in flight.");
+
+    const deleted = (await card.locator(".facts").textContent())!.match(/^([\d,]+) of about ([\d,]+) rows deleted/);
+    expect(deleted).not.toBeNull();
+    const deletedRows = Number(deleted![1]!.replaceAll(",", ""));
+    expect(deletedRows).toBeGreaterThan(0);
+    expect(deletedRows).toBeLessThan(PODS.cancelled.rows);
+    await toast(`Item #${itemId}`).filter({ hasText: `was cancelled after ${deleted![1]} deleted rows` }).first().waitFor();
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
   });
 
   it("retries a failed purge after a restart, reconnecting by itself", async () => {
