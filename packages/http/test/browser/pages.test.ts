@@ -399,6 +399,37 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(await page.evaluate("window.notReloaded")).toBe(true);
   });
 
+  it("keeps toasts dismissible in the dialog", async () => {
+    await page.goto(url("/purge"));
+    await row(PODS.keyboard).getByRole("button", { name: `Purge logs of pod ${PODS.keyboard.pod}` }).click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+
+    const response = await fetch(url("/api/workqueue/purge"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ podName: PODS.keyboard.pod, deployment: PODS.keyboard.deployment }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: number };
+    const queued = toast(`Item #${id}`).filter({ hasText: "was queued" }).first();
+    await queued.waitFor();
+
+    // A modal dialog makes the page behind it inert, so a pointer reaches the button only when the toast is inside the dialog.
+    const dismiss = queued.getByRole("button", { name: "Dismiss" });
+    const hit = await dismiss.evaluate((button) => {
+      const box = button.getBoundingClientRect();
+      return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === button;
+    });
+    expect(hit).toBe(true);
+    await dismiss.click();
+    await expect.poll(() => queued.count()).toBe(0);
+
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await expect.poll(() => page.locator("body > #toasts").count()).toBe(1);
+  });
+
   it("retries a failed purge after a restart, reconnecting by itself", async () => {
     // One attempt with a 1 ms time limit: the purge fails at once.
     await restart({ WORKQUEUE_ITEM_TIMEOUT_MS: "1", WORKQUEUE_MAX_ATTEMPTS: "1" });

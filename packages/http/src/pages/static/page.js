@@ -57,9 +57,8 @@
   });
 
   /**
-   * Shows the error of a request sent from an open dialog in the dialog's alert element. A modal
-   * dialog makes the rest of the page inert, so a toast would sit behind it and its close button
-   * could not be clicked. Errors of requests from the page itself become toasts.
+   * Shows the error of a request sent from an open dialog in the dialog's alert element, next to
+   * the form that sent it. Errors of requests from the page itself become toasts.
    */
   function showRequestError(source, message) {
     const dialog = source instanceof Element ? source.closest("dialog[open]") : null;
@@ -142,17 +141,28 @@
     if (target?.id === "purge-dialog-body" && target.childElementCount > 0) openDialog(target.closest("dialog"));
   });
 
+  /**
+   * Moves the toast region into `parent`. A modal dialog makes the rest of the page inert, so toasts
+   * behind it could not be dismissed. Live updates find the region by its id wherever it is.
+   */
+  function moveToasts(parent) {
+    const region = document.getElementById("toasts");
+    if (region && region.parentElement !== parent) parent.append(region);
+  }
+
   let dialogOpener = null;
   function openDialog(dialog) {
     if (!dialog || dialog.open) return;
     dialogOpener = document.activeElement;
     dialog.showModal();
+    moveToasts(dialog);
   }
 
   document.addEventListener("close", (event) => {
     const dialog = event.target;
     if (!(dialog instanceof HTMLDialogElement)) return;
     dialog.querySelector("#purge-dialog-body")?.replaceChildren();
+    moveToasts(document.body);
     if (dialogOpener?.isConnected && !dialogOpener.disabled) dialogOpener.focus();
     dialogOpener = null;
   }, true);
