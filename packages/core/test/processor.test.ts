@@ -331,6 +331,41 @@ describe("processor", () => {
     expect(harness.logger.lines.some((line) => line.level === "warn" && line.message.includes("still running after 2000 ms"))).toBe(true);
   });
 
+  it("writes a late handler's result once after stop", async () => {
+    const harness = createHarness();
+    const release = deferred<void>();
+    let completeCalls = 0;
+    let heartbeats = 0;
+    const closedStore: WorkQueueStore = {
+      ...harness.store,
+      completeItem: async () => {
+        completeCalls++;
+        throw new Error("the store is closed");
+      },
+      completeItems: undefined,
+      heartbeat: async (params) => {
+        heartbeats++;
+        return harness.store.heartbeat(params);
+      },
+    };
+    const processor = startProcessor(harness, { store: closedStore, stopTimeoutMs: 2_000, heartbeatMs: 10_000, leaseMs: 60_000, handlers: [createTestHandler(() => release.promise)] });
+    await harness.queue.enqueue({ type: "TEST_JOB", podName: "p", payload: { label: "x" } });
+    await processor.start();
+    await settle(harness.clock, () => processor.runningItemIds().length === 1);
+
+    const stopped = processor.stop();
+    await harness.clock.advance(2_000);
+    await stopped;
+    const heartbeatsAtStop = heartbeats;
+    release.resolve();
+    await settle(harness.clock, () => harness.logger.lines.some((line) => line.message.includes("giving up")));
+    await harness.clock.advance(60_000);
+
+    expect(completeCalls).toBe(1);
+    expect(heartbeats).toBe(heartbeatsAtStop);
+    expect(processor.runningItemIds()).toEqual([]);
+  });
+
   it("retries a transient store error when completing", async () => {
     const harness = createHarness();
     let failures = 2;

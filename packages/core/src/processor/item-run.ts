@@ -14,6 +14,12 @@ export interface ItemRun {
   /** Asks the handler to stop; the first reason given wins. */
   stop(kind: StopKind, message: string): void;
   /**
+   * Lets go of a handler that outlived the processor's stop: heartbeats and timers end, and the
+   * write that ends the attempt is tried once, without retries, since the store may be closed by
+   * then. The lease expires and recovery returns the item if that write does not apply.
+   */
+  abandon(): void;
+  /**
    * Settles once the item no longer needs a concurrency slot: when its handler returned and its
    * completion was handed to the batcher, or else when `done` settles. A completion write takes a
    * round trip, and holding the slot through it would cap throughput at `concurrency` items per
@@ -45,6 +51,7 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
   const cancelTimers: Array<() => void> = [];
   let cancelHeartbeat: (() => void) | undefined;
   let handlerSettled = false;
+  let abandoned = false;
   // The lease as this worker last extended it, by its own clock, to notice a lease lost to an unreachable store.
   let leaseValidUntil = clock.now().getTime() + options.leaseMs;
 
@@ -76,7 +83,7 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
   function startTimers(): void {
     const beat = () => {
       cancelHeartbeat = clock.setTimer(async () => {
-        if (handlerSettled || controller.signal.aborted) return;
+        if (handlerSettled || abandoned || controller.signal.aborted) return;
         try {
           const result = await store.heartbeat({ ...fence, leaseMs: options.leaseMs });
           if (!handlerSettled) acceptFencedResult(result);
@@ -84,7 +91,7 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
           logger.warn({ err: error }, `Heartbeat for item ${item.id} failed: ${errorMessageOf(error)}`);
           if (clock.now().getTime() >= leaseValidUntil) stop("lease-lost", "heartbeats failed until the lease expired");
         }
-        if (!handlerSettled) beat();
+        if (!handlerSettled && !abandoned) beat();
       }, options.heartbeatMs);
     };
     beat();
@@ -98,9 +105,9 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
     }
   }
 
-  /** Writes the end of the attempt, retrying transient store errors until the lease would expire. */
+  /** Writes the end of the attempt, retrying transient store errors until the lease would expire, or once when abandoned. */
   function write<T>(name: string, action: () => Promise<T>): Promise<T | undefined> {
-    return retryStoreWrite(action, { clock, logger, deadlineMs: options.leaseMs, fields: { write: name } });
+    return retryStoreWrite(action, { clock, logger, deadlineMs: abandoned ? 0 : options.leaseMs, fields: { write: name } });
   }
 
   async function runHandler(): Promise<Outcome> {
@@ -220,5 +227,11 @@ export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOpti
     })
     .finally(() => freeSlot());
 
-  return { item, stop, slotFreed, done };
+  const abandon = () => {
+    abandoned = true;
+    cancelHeartbeat?.();
+    for (const cancel of cancelTimers) cancel();
+  };
+
+  return { item, stop, abandon, slotFreed, done };
 }

@@ -211,6 +211,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     });
     if (timedOut) {
       const left = [...runs.keys()];
+      for (const run of runs.values()) run.abandon();
       logger.warn({ itemIds: left }, `Processor stopped with ${left.length} handlers still running after ${timeoutMs} ms; their leases will expire and recovery will return the items`);
     } else {
       logger.info({}, "Processor stopped");
