@@ -39,6 +39,20 @@ describe("mount-in-hono example", () => {
     expect(location).toMatch(/^\/workqueue\/api\/workqueue\/\d+$/);
     expect((await service.request(location)).status).toBe(200);
   });
+
+  it("answers unknown queue paths with a problem", async () => {
+    mounted = createLogMkService({ apiToken: "example-token" });
+    const { service } = mounted;
+
+    const unknown = await service.request("/workqueue/api/nope");
+    const outside = await service.request("/somewhere-else");
+
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("Content-Type")).toBe("application/problem+json");
+    expect((await unknown.json()).type).toContain("route-not-found");
+    expect(outside.status).toBe(404);
+    expect(outside.headers.get("Content-Type")).not.toBe("application/problem+json");
+  });
 });
 
 describe("custom-job example", () => {
