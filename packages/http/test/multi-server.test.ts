@@ -54,6 +54,19 @@ describeWithServer(`reference servers sharing one Postgres${lookup.server ? "" :
     await admin?.end();
   });
 
+  it("reports an API-only replica's processor as absent", async () => {
+    const apiOnly = await startReferenceServer({ ...serverConfig(lookup.server!), processor: false }, silentLogger);
+    try {
+      const health = (await (await fetch(`${apiOnly.url}/healthz`)).json()) as { processor: string };
+      const worker = (await (await fetch(`${servers[0]!.url}/healthz`)).json()) as { processor: string };
+
+      expect(health.processor).toBe("absent");
+      expect(worker.processor).toBe("running");
+    } finally {
+      await apiOnly.close();
+    }
+  });
+
   it("runs each item once and shows every event on every server", async () => {
     const [first, second] = servers as [RunningServer, RunningServer];
     const [{ total: before }] = await admin.unsafe<[{ total: number }]>(`SELECT count(*)::int AS total FROM "${LOG_SCHEMA}"."Log"`);

@@ -194,7 +194,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     await Promise.all(unstarted.map(({ item }) => releaseUnstarted(item)));
 
     const active = [...runs.values()];
-    logger.info({ running: active.map((run) => run.item.id), timeoutMs }, `Processor stopping with ${active.length} running items`);
+    logger.info({ running: active.map((run) => run.item.id), timeoutMs }, `Processor stopping with ${active.length} running ${active.length === 1 ? "item" : "items"}`);
     // A run whose handler already returned only waits for its completion write: there is nothing to stop.
     for (const run of active) if (busy.has(run)) run.stop("shutdown", "the processor is stopping");
 

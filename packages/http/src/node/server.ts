@@ -97,7 +97,8 @@ export async function startReferenceServer(config: ServerConfig, logger: Logger)
     const app = createWorkQueueApp({
       queue,
       logTarget: target,
-      processor: processor ?? { isRunning: () => true },
+      // An API-only replica reports its processor as absent, so health checks tell replicas apart.
+      ...(processor ? { processor } : {}),
       metrics,
       logger,
       signal: shutdown.signal,
