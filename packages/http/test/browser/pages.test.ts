@@ -399,6 +399,22 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     expect(await page.evaluate("window.notReloaded")).toBe(true);
   });
 
+  it("shows at most three toasts, errors last to go", async () => {
+    await page.goto(url("/queue"));
+    await page.evaluate(() => {
+      const region = document.getElementById("toasts")!;
+      for (const [kind, text] of [["error", "error one"], ["info", "info one"], ["info", "info two"], ["info", "info three"], ["success", "success one"]]) {
+        const toast = document.createElement("div");
+        toast.className = `toast toast-${kind}`;
+        toast.textContent = text;
+        region.append(toast);
+      }
+    });
+
+    await expect.poll(() => page.locator("#toasts .toast").count()).toBe(3);
+    expect(await page.locator("#toasts .toast").allTextContents()).toEqual(["error one", "info three", "success one"]);
+  });
+
   it("keeps toasts dismissible in the dialog", async () => {
     await page.goto(url("/purge"));
     await row(PODS.keyboard).getByRole("button", { name: `Purge logs of pod ${PODS.keyboard.pod}` }).click();

@@ -4,8 +4,10 @@
 (() => {
   "use strict";
 
-  const TOAST_MS = 10_000;
+  const TOAST_MS = 6_000;
   const ERROR_TOAST_MS = 20_000;
+  // More toasts than this would cover the badges and progress they report on; the oldest go first.
+  const MAX_TOASTS = 3;
   const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
   /** Shows each <time datetime> in the browser's time zone; its title keeps the UTC instant. */
@@ -26,6 +28,18 @@
       else toast.remove();
     };
     setTimeout(attempt, delay);
+  }
+
+  /** Removes the oldest toasts beyond MAX_TOASTS, keeping errors over other toasts. */
+  function limitToasts(region) {
+    if (!region) return;
+    const toasts = [...region.querySelectorAll(":scope > .toast")];
+    let excess = toasts.length - MAX_TOASTS;
+    for (const toast of [...toasts.filter((each) => !each.classList.contains("toast-error")), ...toasts.filter((each) => each.classList.contains("toast-error"))]) {
+      if (excess <= 0) break;
+      toast.remove();
+      excess--;
+    }
   }
 
   /** Adds a toast whose message is set as text, so nothing in it can become markup. */
@@ -51,7 +65,10 @@
       for (const node of mutation.addedNodes) {
         if (node.nodeType !== Node.ELEMENT_NODE) continue;
         localizeTimes(node);
-        if (node.classList.contains("toast")) dismissLater(node);
+        if (node.classList.contains("toast")) {
+          dismissLater(node);
+          limitToasts(node.parentElement);
+        }
       }
     }
   });
