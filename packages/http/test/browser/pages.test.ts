@@ -403,7 +403,14 @@ describe.skipIf(!("path" in located))(title, { timeout: 120_000 }, () => {
     await page.goto(url("/queue"));
     await page.evaluate(() => {
       const region = document.getElementById("toasts")!;
-      for (const [kind, text] of [["error", "error one"], ["info", "info one"], ["info", "info two"], ["info", "info three"], ["success", "success one"]]) {
+      const toasts = [
+        { kind: "error", text: "error one" },
+        { kind: "info", text: "info one" },
+        { kind: "info", text: "info two" },
+        { kind: "info", text: "info three" },
+        { kind: "success", text: "success one" },
+      ];
+      for (const { kind, text } of toasts) {
         const toast = document.createElement("div");
         toast.className = `toast toast-${kind}`;
         toast.textContent = text;
