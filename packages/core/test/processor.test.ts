@@ -440,4 +440,11 @@ describe("processor", () => {
     expect(() => startProcessor(harness, { handlers: [] })).toThrow(/at least one handler/);
     expect(() => startProcessor(harness, { handlers: [createTestHandler(async () => {}), createTestHandler(async () => {})] })).toThrow(/Two handlers are registered for type "TEST_JOB"/);
   });
+
+  it("rejects a misspelt option with a suggestion", () => {
+    const harness = createHarness();
+    const misspelt = { handlers: [createTestHandler(async () => {})], concurency: 3 } as Parameters<typeof startProcessor>[1];
+
+    expect(() => startProcessor(harness, misspelt)).toThrow(/Unknown createProcessor option: "concurency" \(did you mean "concurrency"\?\)/);
+  });
 });

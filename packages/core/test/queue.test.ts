@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toItemResponse, formatElapsed, createChunkSizer, isWorkQueueError } from "@logmk/workqueue";
-import { createHarness, createTestHandler, settle, startProcessor } from "./support.js";
+import { toItemResponse, formatElapsed, createChunkSizer, createMemoryStore, createWorkQueue, isWorkQueueError } from "@logmk/workqueue";
+import { createHarness, createTestHandler, settle, startProcessor, TestPayloadSchema } from "./support.js";
 
 describe("work queue", () => {
   it("validates the payload with the type's schema", async () => {
@@ -69,6 +69,26 @@ describe("work queue", () => {
 
     expect(isWorkQueueError(error, "CONFLICT")).toBe(true);
     expect((error as { item: { id: number } }).item.id).toBe(first.id);
+  });
+});
+
+describe("work queue options", () => {
+  const handlers = [{ type: "TEST_JOB", payloadSchema: TestPayloadSchema }];
+  const cases: Array<{ name: string; options: Record<string, unknown>; message: RegExp }> = [
+    { name: "negative maxOpenItems", options: { maxOpenItems: -1 }, message: /maxOpenItems must be at least 1, or null for no limit/ },
+    { name: "zero defaultMaxAttempts", options: { defaultMaxAttempts: 0 }, message: /defaultMaxAttempts must be from 1 to 100/ },
+    { name: "fractional retentionMs", options: { retentionMs: 1.5 }, message: /retentionMs must be a whole number of milliseconds/ },
+    { name: "misspelt option", options: { maxOpenItem: 10 }, message: /Unknown createWorkQueue option: "maxOpenItem" \(did you mean "maxOpenItems"\?\)/ },
+  ];
+
+  it.each(cases)("rejects $name", ({ options, message }) => {
+    const store = createMemoryStore();
+
+    expect(() => createWorkQueue({ store, handlers, ...options } as Parameters<typeof createWorkQueue>[0])).toThrow(message);
+  });
+
+  it("rejects a missing store", () => {
+    expect(() => createWorkQueue({ handlers } as unknown as Parameters<typeof createWorkQueue>[0])).toThrow(/createWorkQueue needs a store/);
   });
 });
 

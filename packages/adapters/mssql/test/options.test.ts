@@ -33,6 +33,15 @@ describe("store options", () => {
     expect(result.message).toContain("schema must be a SQL Server identifier");
   });
 
+  it("rejects a misspelt option", () => {
+    const store = failure(() => createMssqlStore({ executor, shcema: "dbo" } as Parameters<typeof createMssqlStore>[0]));
+    const target = failure(() => createMssqlLogTarget({ executor, table: { nmae: "Log" } } as unknown as Parameters<typeof createMssqlLogTarget>[0]));
+
+    expect(store.message).toContain('Unknown SQL Server store option: "shcema" (did you mean "schema"?)');
+    expect(store.paths).toEqual(["shcema"]);
+    expect(target.message).toContain('Unknown SQL Server log target table option: "nmae" (did you mean "name"?)');
+  });
+
   it("names each invalid duration", () => {
     const result = failure(() => createMssqlStore({ executor, pollIntervalMs: 0, lockTimeoutMs: 1.5, cleanupBatchSize: 10_000 }));
 

@@ -69,6 +69,7 @@ describe("migrations (PGlite)", () => {
       [{ connection: "mysql://localhost/x" }, /connection: connection must be a postgres:\/\/ URL/],
       [{ connection: pg, maxConnections: 0 }, /maxConnections: maxConnections must be at least 1/],
       [{ connection: pg, logger: console.log }, /logger: logger must have pino's methods/],
+      [{ connection: pg, schemaName: "x" }, /schemaName: unknown option; remove it or check its spelling/],
     ];
     for (const [options, message] of attempts) {
       let caught: unknown;

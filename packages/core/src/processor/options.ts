@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from "../logger.js";
 import { DEFAULTS } from "../model/limits.js";
 import { toOffPeakWindow, type OffPeakWindow, type OffPeakWindowOptions } from "../schedule/window.js";
 import type { WorkQueueStore } from "../store/port.js";
+import { rejectUnknownOptions } from "../validation.js";
 import { BackoffOptionsSchema, type BackoffOptions, type ResolvedBackoff } from "./backoff.js";
 import type { WorkQueueHandler } from "./handler.js";
 
@@ -89,11 +90,35 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
 }
 
+/** Every option name of createProcessor; the check below fails to compile when one is missing. */
+const PROCESSOR_OPTION_NAMES = [
+  "store",
+  "handlers",
+  "workerId",
+  "concurrency",
+  "leaseMs",
+  "heartbeatMs",
+  "pollIntervalMs",
+  "itemTimeoutMs",
+  "recoverIntervalMs",
+  "stopTimeoutMs",
+  "localQueueSize",
+  "completionBatchMs",
+  "backoff",
+  "offPeakWindow",
+  "clock",
+  "logger",
+  "random",
+] as const satisfies ReadonlyArray<keyof ProcessorOptions>;
+const everyProcessorOption: Exclude<keyof ProcessorOptions, (typeof PROCESSOR_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyProcessorOption;
+
 /** Validates the processor options once and fills in the defaults. */
 export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProcessorOptions {
   if (!options || typeof options.store !== "object" || options.store === null) {
     throw new WorkQueueError("VALIDATION_FAILED", "createProcessor needs a store, such as createMemoryStore() or a Postgres store.");
   }
+  rejectUnknownOptions(options, PROCESSOR_OPTION_NAMES, "createProcessor option");
   if (!Array.isArray(options.handlers) || options.handlers.length === 0) {
     throw new WorkQueueError("VALIDATION_FAILED", "createProcessor needs at least one handler in handlers, such as createLogPurgeHandler({ target }).");
   }

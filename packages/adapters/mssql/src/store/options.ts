@@ -1,4 +1,4 @@
-import { type Logger, parseOrThrow, silentLogger } from "@logmk/workqueue";
+import { type Logger, parseOrThrow, silentLogger, rejectUnknownOptions } from "@logmk/workqueue";
 import { z } from "zod";
 import type { MssqlConnectionOptions } from "../connection.js";
 import { IDENTIFIER_RULE, isValidIdentifier } from "../identifiers.js";
@@ -59,8 +59,14 @@ const StoreSettingsSchema = z.object({
 
 export type StoreSettings = z.output<typeof StoreSettingsSchema> & { logger: Logger };
 
+/** Every option name of createMssqlStore; the check below fails to compile when one is missing. */
+const STORE_OPTION_NAMES = ["pool", "connectionString", "executor", "schema", "pollIntervalMs", "requestTimeoutMs", "lockTimeoutMs", "migrationLockTimeoutMs", "cleanupBatchSize", "logger"] as const satisfies ReadonlyArray<keyof MssqlStoreOptions>;
+const everyStoreOption: Exclude<keyof MssqlStoreOptions, (typeof STORE_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyStoreOption;
+
 /** Applies the defaults and validates the options once, naming the field at fault. */
 export function storeSettings(options: MssqlStoreOptions): StoreSettings {
+  rejectUnknownOptions(options, STORE_OPTION_NAMES, "SQL Server store option");
   const settings = parseOrThrow(
     StoreSettingsSchema,
     {

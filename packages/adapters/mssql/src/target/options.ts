@@ -1,4 +1,4 @@
-import { type Logger, parseOrThrow, silentLogger } from "@logmk/workqueue";
+import { type Logger, parseOrThrow, silentLogger, rejectUnknownOptions } from "@logmk/workqueue";
 import { z } from "zod";
 import type { MssqlConnectionOptions } from "../connection.js";
 import { IDENTIFIER_RULE, isValidIdentifier } from "../identifiers.js";
@@ -98,9 +98,34 @@ const TargetSettingsSchema = z.object({
 
 export type TargetSettings = z.output<typeof TargetSettingsSchema> & { logger: Logger };
 
+/** Every option name of the SQL Server target and of its `table`; the checks below fail to compile when one is missing. */
+const TARGET_OPTION_NAMES = [
+  "pool",
+  "connectionString",
+  "executor",
+  "table",
+  "textType",
+  "queueSchema",
+  "maxChunkSize",
+  "lockTimeoutMs",
+  "requestTimeoutMs",
+  "queryTimeoutMs",
+  "maxPods",
+  "maxDeployments",
+  "estimateCountCap",
+  "logger",
+] as const satisfies ReadonlyArray<keyof MssqlLogTargetOptions>;
+const TABLE_OPTION_NAMES = ["schema", "name", "id", "deployment", "pod", "timestamp"] as const satisfies ReadonlyArray<keyof MssqlLogTableOptions>;
+const everyTargetOption: Exclude<keyof MssqlLogTargetOptions, (typeof TARGET_OPTION_NAMES)[number]> extends never ? true : never = true;
+const everyTableOption: Exclude<keyof MssqlLogTableOptions, (typeof TABLE_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyTargetOption;
+void everyTableOption;
+
 /** Applies the defaults and validates the options once, naming the field at fault. */
 export function targetSettings(options: MssqlLogTargetOptions): TargetSettings {
+  rejectUnknownOptions(options, TARGET_OPTION_NAMES, "SQL Server log target option");
   const table = options.table ?? {};
+  rejectUnknownOptions(table, TABLE_OPTION_NAMES, "SQL Server log target table option");
   const settings = parseOrThrow(
     TargetSettingsSchema,
     {

@@ -37,7 +37,7 @@ const StoreOptionsSchema = z.object({
   maxConnections: z.number().int().min(1, { error: "maxConnections must be at least 1" }).max(1_000).default(10),
   statementTimeoutMs: z.number().int().nonnegative({ error: "statementTimeoutMs must be 0 or more milliseconds" }).default(30_000),
   logger: LoggerSchema,
-});
+}).strict();
 
 export type ResolvedStoreOptions = z.output<typeof StoreOptionsSchema>;
 
