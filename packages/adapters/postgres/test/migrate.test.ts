@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { isWorkQueueError } from "@logmk/workqueue";
+import { newItem } from "@logmk/workqueue/testing";
 import { createPostgresStore, MIGRATIONS } from "@logmk/workqueue-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pgliteAdmin, serverAdmin, uniqueSchemaName, type AdminConnection } from "./support/schemas.js";
@@ -57,7 +58,11 @@ describe("migrations (PGlite)", () => {
     const other = schemaOn(pgAdmin);
     const manual = createPostgresStore({ connection: pg, schema: other, migrate: false });
     const error = await manual.lastEventId().catch((caught: unknown) => caught);
-    expect((error as { code?: string }).code).toBe("42P01");
+    const enqueueError = await manual.enqueue({ item: newItem(), maxOpenItems: 10 }).catch((caught: unknown) => caught);
+    expect(isWorkQueueError(error, "STORE_FAILED")).toBe(true);
+    expect((error as Error).message).toContain(`The work-queue tables do not exist in schema "${other}": call store.migrate()`);
+    expect(((error as Error).cause as { code?: string }).code).toBe("42P01");
+    expect(isWorkQueueError(enqueueError, "STORE_FAILED")).toBe(true);
     await lazy[Symbol.asyncDispose]();
     await manual.close();
   });

@@ -19,6 +19,7 @@ import { admitItem } from "./admission.js";
 import { createNoticeHub } from "./notices.js";
 import { resolveStoreOptions, type PostgresStoreOptions } from "./options.js";
 import { eventFromRow, itemFromRow, jsonParam, toNumber, type ItemRow } from "./rows.js";
+import { withMissingTablesHint } from "./missing-tables.js";
 import { queueStatements } from "./statements.js";
 
 /** Identity of the database behind a connection, to tell whether two connections share one database. */
@@ -60,12 +61,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const { logger } = settings;
   const names = queueNames(settings.schema);
   const statements = queueStatements(names);
-  const executor = openExecutor(settings.connection, {
-    maxConnections: settings.maxConnections,
-    statementTimeoutMs: settings.statementTimeoutMs,
-    applicationName: "logmk-workqueue",
-    logger,
-  });
+  const executor = withMissingTablesHint(
+    openExecutor(settings.connection, {
+      maxConnections: settings.maxConnections,
+      statementTimeoutMs: settings.statementTimeoutMs,
+      applicationName: "logmk-workqueue",
+      logger,
+    }),
+    settings.schema,
+  );
   const notices = createNoticeHub(executor, names.channel, logger);
 
   let migrated: Promise<unknown> | undefined;
