@@ -446,5 +446,7 @@ describe("processor", () => {
     const misspelt = { handlers: [createTestHandler(async () => {})], concurency: 3 } as Parameters<typeof startProcessor>[1];
 
     expect(() => startProcessor(harness, misspelt)).toThrow(/Unknown createProcessor option: "concurency" \(did you mean "concurrency"\?\)/);
+    const backoff = { handlers: [createTestHandler(async () => {})], backoff: { initialMs: 1_000 } } as Parameters<typeof startProcessor>[1];
+    expect(() => startProcessor(harness, backoff)).toThrow(/Unknown backoff option: "initialMs". Remove it, or use one of baseMs, maxMs, jitter./);
   });
 });

@@ -150,6 +150,7 @@ export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProc
     throw new WorkQueueError("VALIDATION_FAILED", `heartbeatMs (${numeric.data.heartbeatMs}) must be shorter than leaseMs (${numeric.data.leaseMs}), or the lease expires between heartbeats; about a third of it is usual.`);
   }
 
+  if (typeof options.backoff === "object" && options.backoff !== null) rejectUnknownOptions(options.backoff, ["baseMs", "maxMs", "jitter"], "backoff option");
   const backoff = BackoffOptionsSchema.safeParse(options.backoff ?? {});
   if (!backoff.success) {
     throw new WorkQueueError("VALIDATION_FAILED", `Invalid backoff options: ${describeIssues(backoff.error)}.`);
