@@ -108,6 +108,23 @@ describe("item response", () => {
     expect(toItemResponse(queued, clock.now())).toMatchObject({ elapsedTime: null, estimatedTimeRemaining: null, timeRange: null });
     expect(formatElapsed(100 * 3_600_000 + 61_000)).toBe("100:01:01");
   });
+
+  it("measures the time left on the resumed attempt only", async () => {
+    const { queue, store, clock } = createHarness();
+    const queued = await queue.enqueue({ type: "TEST_JOB", podName: "p", payload: { label: "x" }, estimatedRecords: 1_000 });
+    const [first] = await store.claimNext({ workerId: "w", types: ["TEST_JOB"], leaseMs: 600_000, limit: 1 });
+    await clock.advance(400_000);
+    await store.reportProgress({ id: queued.id, fencingToken: first!.fencingToken, recordsAffected: 600, progress: 60 });
+    await store.releaseItem({ id: queued.id, fencingToken: first!.fencingToken, reason: "shutdown", runAt: null });
+
+    const [second] = await store.claimNext({ workerId: "w", types: ["TEST_JOB"], leaseMs: 600_000, limit: 1 });
+    await clock.advance(10_000);
+    const resumed = await store.reportProgress({ id: queued.id, fencingToken: second!.fencingToken, recordsAffected: 700, progress: 70 });
+
+    // 100 rows in 10 s on this attempt leaves 300 rows for 30 s, where all 700 rows would read 5 s.
+    expect(toItemResponse(resumed.item!, clock.now()).estimatedTimeRemaining).toBe(30);
+    expect(toItemResponse(second!, clock.now()).estimatedTimeRemaining).toBeNull();
+  });
 });
 
 describe("chunk sizer", () => {

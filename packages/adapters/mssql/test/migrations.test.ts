@@ -11,7 +11,7 @@ describe("migrate", () => {
     const report = await store.migrate();
 
     expect(report.applied).toEqual(MIGRATIONS.map((migration) => migration.id));
-    expect(executor.statements.map((statement) => statement.name)).toEqual(["migrationLockAcquire", "migrationsApplied", "migrationApply", "migrationRecord", "migrationApply", "migrationRecord"]);
+    expect(executor.statements.map((statement) => statement.name)).toEqual(["migrationLockAcquire", "migrationsApplied", ...MIGRATIONS.flatMap(() => ["migrationApply", "migrationRecord"])]);
     expect(new Set(executor.statements.map((statement) => statement.transaction))).toEqual(new Set([1]));
     expect(executor.transactions).toEqual([{ id: 1, outcome: "committed" }]);
     expect(executor.statements[0]!.text).toContain("@LockOwner = 'Transaction'");
@@ -19,7 +19,7 @@ describe("migrate", () => {
   });
 
   it("skips migrations already recorded", async () => {
-    const executor = createRecordingExecutor(respondLikeServer({ migrationsApplied: [[{ Id: 1 }, { Id: 2 }]] }));
+    const executor = createRecordingExecutor(respondLikeServer({ migrationsApplied: [MIGRATIONS.map((migration) => ({ Id: migration.id }))] }));
 
     const report = await createMssqlStore({ executor }).migrate();
 
@@ -37,6 +37,7 @@ describe("migrate", () => {
     expect(ddl).toContain("CREATE INDEX [IX_WorkQueue_PodName]");
     expect(ddl).toContain("CHECK (ISJSON([Payload]) = 1)");
     expect(ddl).toContain("CHECK (ISJSON([Item]) = 1)");
+    expect(ddl).toContain("ALTER TABLE [dbo].[WorkQueue] ADD [RecordsAtClaim] bigint NOT NULL");
     expect(ddl).not.toMatch(/\bdatetime\b(?!2)/);
   });
 });

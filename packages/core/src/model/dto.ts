@@ -39,7 +39,7 @@ export type ParsedCreateWorkQueueItemRequest = z.output<typeof CreateWorkQueueIt
  * A work-queue item as the API returns it: the stored fields without the fencing token, instants
  * as ISO 8601 strings in UTC, and three derived fields.
  */
-export const WorkQueueItemResponseSchema = WorkQueueItemSchema.omit({ fencingToken: true }).extend({
+export const WorkQueueItemResponseSchema = WorkQueueItemSchema.omit({ fencingToken: true, recordsAtClaim: true }).extend({
   runAt: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

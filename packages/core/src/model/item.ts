@@ -27,6 +27,8 @@ export const WorkQueueItemSchema = z.object({
   completedAt: z.date().nullable(),
   errorMessage: z.string().nullable(),
   recordsAffected: z.number().int().nonnegative(),
+  /** `recordsAffected` when the current attempt was claimed, so that its rate counts this attempt's rows only. */
+  recordsAtClaim: z.number().int().nonnegative().default(0),
   estimatedRecords: z.number().int().nonnegative().nullable(),
   /** Percent done, 0 to 100; exactly 100 only once the item completed. */
   progress: z.number().min(0).max(100),

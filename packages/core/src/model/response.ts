@@ -20,16 +20,16 @@ export function formatElapsed(milliseconds: number): string {
  */
 export function estimateSecondsRemaining(item: WorkQueueItem, now: Date): number | null {
   if (item.status !== "IN_PROGRESS" || item.startedAt === null) return null;
-  if (item.estimatedRecords === null || item.recordsAffected <= 0) return null;
+  // The rate counts only this attempt's rows: startedAt is this attempt's start, while
+  // recordsAffected also holds the rows of earlier attempts.
+  const attemptRecords = item.recordsAffected - item.recordsAtClaim;
+  if (item.estimatedRecords === null || attemptRecords <= 0) return null;
 
   const elapsedMs = now.getTime() - item.startedAt.getTime();
   if (elapsedMs <= 0) return null;
 
   const remainingRecords = Math.max(0, item.estimatedRecords - item.recordsAffected);
-  // NOTE: recordsAffected counts every attempt while startedAt is this attempt's start, so right
-  // after a resume the rate reads too high and the estimate too low; the item keeps no count of
-  // the rows at its last claim to measure this attempt alone.
-  const recordsPerMs = item.recordsAffected / elapsedMs;
+  const recordsPerMs = attemptRecords / elapsedMs;
   return Math.ceil(remainingRecords / recordsPerMs / 1000);
 }
 

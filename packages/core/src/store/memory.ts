@@ -118,6 +118,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
         completedAt: null,
         errorMessage: null,
         recordsAffected: 0,
+        recordsAtClaim: 0,
         estimatedRecords: request.estimatedRecords,
         progress: 0,
         attempts: 0,
@@ -148,6 +149,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): WorkQueueSt
       for (const item of eligible) {
         item.status = "IN_PROGRESS";
         item.attempts += 1;
+        item.recordsAtClaim = item.recordsAffected;
         item.fencingToken += 1;
         item.lockedBy = workerId;
         item.leaseExpiresAt = new Date(at.getTime() + leaseMs);

@@ -35,6 +35,21 @@ export function registerLifecycleTests(fixture: () => StoreContractFixture, opti
     expect(kept.item).toMatchObject({ recordsAffected: 50, progress: 41.5, estimatedRecords: 120, checkpoint });
   });
 
+  it("keeps the count at each claim", async () => {
+    const { store } = fixture();
+    await store.enqueue({ item: newItem(), maxOpenItems: null });
+    const first = await claimOne(store);
+    await store.reportProgress({ id: first.id, fencingToken: first.fencingToken, recordsAffected: 400, progress: 40 });
+    await store.releaseItem({ id: first.id, fencingToken: first.fencingToken, reason: "shutdown", runAt: null });
+
+    const second = await claimOne(store);
+
+    expect(first.recordsAtClaim).toBe(0);
+    expect(second.id).toBe(first.id);
+    expect(second.recordsAtClaim).toBe(400);
+    expect((await store.getItem({ id: first.id }))?.recordsAtClaim).toBe(400);
+  });
+
   it("adds recordsAdded to the stored count", async () => {
     const { store } = fixture();
     await store.enqueue({ item: newItem(), maxOpenItems: null });

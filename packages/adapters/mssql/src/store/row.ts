@@ -30,6 +30,7 @@ export const ITEM_COLUMNS = [
   "CompletedAt",
   "ErrorMessage",
   "RecordsAffected",
+  "RecordsAtClaim",
   "EstimatedRecords",
   "Progress",
   "Attempts",
@@ -142,6 +143,8 @@ export function itemFromRow(row: SqlRow): WorkQueueItem {
     completedAt: instantOrNull(row, "CompletedAt"),
     errorMessage: textOrNull(row, "ErrorMessage"),
     recordsAffected: integer(row, "RecordsAffected"),
+    // Event snapshots written before migration 3 have no such column.
+    recordsAtClaim: row["RecordsAtClaim"] === undefined || row["RecordsAtClaim"] === null ? 0 : integer(row, "RecordsAtClaim"),
     estimatedRecords: integerOrNull(row, "EstimatedRecords"),
     progress,
     attempts: integer(row, "Attempts"),

@@ -6,10 +6,11 @@ import type { QueueNames } from "../sql/queue-names.js";
 import { queueTables } from "./0001-queue-tables.js";
 import { notifyTriggers } from "./0002-notify-triggers.js";
 import { claimCandidates } from "./0003-claim-candidates.js";
+import { recordsAtClaim } from "./0004-records-at-claim.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [queueTables, notifyTriggers, claimCandidates];
+export const MIGRATIONS: readonly Migration[] = [queueTables, notifyTriggers, claimCandidates, recordsAtClaim];
 
 /**
  * Creates the schema if missing and applies the migrations it lacks, recording each in the

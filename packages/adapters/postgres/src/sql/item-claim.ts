@@ -19,6 +19,7 @@ export function itemClaimSql(names: QueueNames): string {
     UPDATE ${names.items} q SET
       status = 'IN_PROGRESS',
       attempts = q.attempts + 1,
+      records_at_claim = q.records_affected,
       fencing_token = q.fencing_token + 1,
       locked_by = $1::text,
       started_at = now(),

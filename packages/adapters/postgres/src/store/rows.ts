@@ -46,6 +46,8 @@ export function itemFromRow(row: ItemRow): WorkQueueItem {
     completedAt: toNullableDate(row.completed_at),
     errorMessage: toNullableString(row.error_message),
     recordsAffected: toNumber(row.records_affected),
+    // Event snapshots written before migration 4 have no such column.
+    recordsAtClaim: row.records_at_claim === undefined || row.records_at_claim === null ? 0 : toNumber(row.records_at_claim),
     estimatedRecords: toNullableNumber(row.estimated_records),
     progress: toNumber(row.progress),
     attempts: toNumber(row.attempts),

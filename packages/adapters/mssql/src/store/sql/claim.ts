@@ -26,6 +26,7 @@ WITH [Next] AS (
 UPDATE [Next]
 SET [Status] = 'IN_PROGRESS',
   [Attempts] = [Attempts] + 1,
+  [RecordsAtClaim] = [RecordsAffected],
   [FencingToken] = [FencingToken] + 1,
   [LockedBy] = @WorkerId,
   [LeaseExpiresAt] = DATEADD(millisecond, @LeaseMs, @Now),
