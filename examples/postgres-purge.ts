@@ -103,7 +103,7 @@ try {
   await processor.start();
   await finished;
 } catch (error) {
-  // A wrong --log-schema or --log-table is the usual cause; say so instead of printing a stack trace.
+  // A wrong --log-schema or --log-table is the usual cause, so the message names them instead of a stack trace.
   console.error(`The purge could not run: ${errorMessageOf(error)}. Check --log-schema and --log-table (${logSchema}.${args["log-table"]}), or pass --demo.`);
   process.exitCode = 1;
 } finally {

@@ -8,7 +8,7 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: un
 
   const issues = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map(String).join(".");
-    // zod reports every unknown key in one issue; name each, so that each can be removed.
+    // zod reports every unknown key in one issue, so each key gets an issue of its own to be removed by.
     if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: "unknown option; remove it or check its spelling" }));
     return [{ path, message: issue.message }];
   });

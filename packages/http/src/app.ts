@@ -54,8 +54,8 @@ export function createWorkQueueApp(options: WorkQueueAppOptions): Hono<AppEnv> {
   registerOpenApiRoute(app, resolved);
   if (resolved.pages) registerPageRoutes(app, resolved, resolved.pages);
 
-  // Mounted in a host, the host's not-found handler answers instead of the app's. Under a base
-  // path the app owns every path below it, so it answers unknown ones itself; at the root it
+  // Mounted in a host, the host's not-found handler responds instead of the app's. Under a base
+  // path the app owns every path below it, so it responds to unknown ones itself. At the root it
   // leaves them to the host, whose own routes may come later.
   if (basePath !== "") {
     const notFound = createNotFoundHandler(basePath, renderPage);

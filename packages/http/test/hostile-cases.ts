@@ -1,8 +1,8 @@
 /** Hostile requests shared by the route tests on the memory store and on PGlite. */
 
 /**
- * Purge bodies that must be rejected, with the 4xx status each must get; `podName` is a pod that
- * exists in the log table, so that the cases also reach past the pod lookup.
+ * Returns purge bodies that must be rejected, with the 4xx status each must get. `podName` is a
+ * pod that exists in the log table, so that the cases also reach past the pod lookup.
  */
 export function hostileBodies(podName: string): Array<{ name: string; body: unknown; status: number }> {
   return [

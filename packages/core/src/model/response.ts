@@ -20,8 +20,8 @@ export function formatElapsed(milliseconds: number): string {
  */
 export function estimateSecondsRemaining(item: WorkQueueItem, now: Date): number | null {
   if (item.status !== "IN_PROGRESS" || item.startedAt === null) return null;
-  // The rate counts only this attempt's rows: startedAt is this attempt's start, while
-  // recordsAffected also holds the rows of earlier attempts.
+  // The rate counts only this attempt's rows, because startedAt is this attempt's start while
+  // recordsAffected also contains the rows of earlier attempts.
   const attemptRecords = item.recordsAffected - item.recordsAtClaim;
   if (item.estimatedRecords === null || attemptRecords <= 0) return null;
 

@@ -44,7 +44,7 @@ export interface ItemRunHooks {
 export function startItemRun(item: WorkQueueItem, options: ResolvedProcessorOptions, hooks: ItemRunHooks): ItemRun {
   const { store, clock, workerId } = options;
   const handler = options.handlers.get(item.type);
-  // The processor's logger already carries workerId; pino would write a second binding of it again.
+  // The processor's logger already carries workerId, and pino would write a second binding of it.
   const logger = childLogger(options.logger, { itemId: item.id, itemType: item.type, attempt: item.attempts });
   const controller = new AbortController();
   const fence = { id: item.id, fencingToken: item.fencingToken };

@@ -90,7 +90,7 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
 }
 
-/** Every option name of createProcessor; the check below fails to compile when one is missing. */
+/** Every option name of createProcessor. The check below fails to compile when one is missing. */
 const PROCESSOR_OPTION_NAMES = [
   "store",
   "handlers",

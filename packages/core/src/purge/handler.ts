@@ -160,7 +160,7 @@ export function createLogPurgeHandler(options: LogPurgeHandlerOptions): WorkQueu
 
       if (result.done) {
         logger.info({ recordsAffected, chunks }, `Purge of item ${item.id} deleted its last rows`);
-        // In the background: the item completes now, and an ANALYZE of a large table takes a while.
+        // Not awaited, because the item completes now while an ANALYZE of a large table takes a while.
         if (recordsAffected > 0) void refreshStatistics(item.id, logger);
         return { recordsAffected, checkpoint: cursor };
       }

@@ -4,7 +4,7 @@ import { DEFAULTS, LIMITS } from "../model/limits.js";
 import { parseOrThrow, rejectUnknownOptions } from "../validation.js";
 import type { WorkQueueOptions } from "./queue.js";
 
-/** Every option name of createWorkQueue; the check below fails to compile when one is missing. */
+/** Every option name of createWorkQueue. The check below fails to compile when one is missing. */
 const QUEUE_OPTION_NAMES = ["store", "handlers", "maxOpenItems", "defaultMaxAttempts", "retentionMs", "eventRetentionMs", "offPeakWindow", "clock", "logger"] as const satisfies ReadonlyArray<keyof WorkQueueOptions>;
 const everyQueueOption: Exclude<keyof WorkQueueOptions, (typeof QUEUE_OPTION_NAMES)[number]> extends never ? true : never = true;
 void everyQueueOption;

@@ -70,7 +70,7 @@ const onOff = (field: string) =>
     .refine((value) => ["on", "off", "true", "false", "1", "0", "yes", "no"].includes(value), { error: `${field} must be on or off` })
     .transform((value) => ["on", "true", "1", "yes"].includes(value));
 
-/** Whether `value` is an origin as browsers send it: scheme, host and optional port, nothing more. */
+/** Returns whether `value` is an origin as browsers send it: scheme, host and optional port, nothing more. */
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);

@@ -59,7 +59,7 @@ const StoreSettingsSchema = z.object({
 
 export type StoreSettings = z.output<typeof StoreSettingsSchema> & { logger: Logger };
 
-/** Every option name of createMssqlStore; the check below fails to compile when one is missing. */
+/** Every option name of createMssqlStore. The check below fails to compile when one is missing. */
 const STORE_OPTION_NAMES = ["pool", "connectionString", "executor", "schema", "pollIntervalMs", "requestTimeoutMs", "lockTimeoutMs", "migrationLockTimeoutMs", "cleanupBatchSize", "logger"] as const satisfies ReadonlyArray<keyof MssqlStoreOptions>;
 const everyStoreOption: Exclude<keyof MssqlStoreOptions, (typeof STORE_OPTION_NAMES)[number]> extends never ? true : never = true;
 void everyStoreOption;

@@ -98,7 +98,7 @@ const TargetSettingsSchema = z.object({
 
 export type TargetSettings = z.output<typeof TargetSettingsSchema> & { logger: Logger };
 
-/** Every option name of the SQL Server target and of its `table`; the checks below fail to compile when one is missing. */
+/** Every option name of the SQL Server target and of its `table`. The checks below fail to compile when one is missing. */
 const TARGET_OPTION_NAMES = [
   "pool",
   "connectionString",

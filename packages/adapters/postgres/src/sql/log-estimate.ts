@@ -34,7 +34,7 @@ export function planRowsOf(row: Record<string, unknown> | undefined): number {
 }
 
 /**
- * Checks whether the purge's range holds any row, in one descent of the (deployment, pod,
+ * Checks whether the purge's range contains any row, in one descent of the (deployment, pod,
  * timestamp) index. The planner never estimates fewer than one row, so without this check a range
  * before the pod's oldest log would preview as a few rows to delete.
  */

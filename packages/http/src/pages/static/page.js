@@ -6,7 +6,7 @@
 
   const TOAST_MS = 6_000;
   const ERROR_TOAST_MS = 20_000;
-  // More toasts than this would cover the badges and progress they report on; the oldest go first.
+  // More toasts than this would cover the badges and progress they report on. The oldest go first.
   const MAX_TOASTS = 3;
   const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
@@ -100,7 +100,7 @@
     if (alert) alert.textContent = "";
   });
 
-  // Error responses of the app are problem+json: show their detail instead of swapping JSON into the page.
+  // Error responses of the app are problem+json, so their detail is shown instead of JSON swapped into the page.
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail?.ctx;
     const status = ctx?.response?.status ?? 0;
@@ -131,7 +131,7 @@
   document.addEventListener("htmx:error", (event) => {
     if (event.target?.id === "live") return;
     const error = event.detail?.error;
-    showRequestError(event.target, `The request failed: ${error?.message ?? error ?? "no answer from the server"}. Check that the server runs, then try again.`);
+    showRequestError(event.target, `The request failed: ${error?.message ?? error ?? "no response from the server"}. Check that the server runs, then try again.`);
   });
 
   function setLiveState(state, text) {
